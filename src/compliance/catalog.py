@@ -1,0 +1,193 @@
+"""Finding and loading the user's files: standards, rubrics, units and targets.
+
+Standards and rubrics are found by id in ``./standards`` and ``./rubrics``, in folders the
+user adds, then among those bundled with the package; a path works wherever an id does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from compliance.findings import ComplianceError, Finding, FindingsError, errors_of
+from compliance.loader import YamlDocument, load_yaml, validate_document
+from compliance.rubric import ResolvedRubric, Rubric, resolve
+from compliance.standard import Standard, structure_problems
+from compliance.targets import Targets
+from compliance.units import UnitsFile
+
+M = TypeVar("M", bound=BaseModel)
+YAML_SUFFIXES = (".yaml", ".yml")
+KINDS: dict[str, type[BaseModel]] = {
+    "standard": Standard,
+    "rubric": Rubric,
+    "units": UnitsFile,
+    "targets": Targets,
+}
+KIND_LABELS = {"standard": "标准", "rubric": "评分细则", "units": "单位名单", "targets": "达标目标"}
+
+
+def bundled_dir(name: str) -> Path:
+    """A folder of data shipped inside the package (``standards``, ``rubrics``, ``examples``)."""
+    return Path(str(resources.files("compliance") / "data" / name))
+
+
+def kind_of(doc: YamlDocument) -> str | None:
+    if isinstance(doc.data, dict):
+        for kind in KINDS:
+            if kind in doc.data:
+                return kind
+    return None
+
+
+def read_model(path: Path | str, model: type[M]) -> tuple[M | None, YamlDocument | None, list[Finding]]:
+    doc, findings = load_yaml(path)
+    if doc is None:
+        return None, None, findings
+    value, more = validate_document(doc, model)
+    findings += more
+    if isinstance(value, Standard):
+        findings += [doc.finding(p, m) for p, m in structure_problems(value)]
+    if errors_of(findings):
+        return None, doc, findings
+    return value, doc, findings
+
+
+def load(path: Path | str, model: type[M]) -> M:
+    """Load one file as ``model``, raising FindingsError with all its problems."""
+    value, _, findings = read_model(path, model)
+    if value is None:
+        raise FindingsError(findings)
+    return value
+
+
+def load_units(path: Path | str) -> UnitsFile:
+    return load(path, UnitsFile)
+
+
+def load_targets(path: Path | str) -> Targets:
+    return load(path, Targets)
+
+
+def _looks_like_path(ref: str) -> bool:
+    return ref.endswith(YAML_SUFFIXES) or os.sep in ref or "/" in ref
+
+
+@dataclass
+class Catalog:
+    """Where standards and rubrics are looked up, in order."""
+
+    standard_dirs: Sequence[Path] = ()
+    rubric_dirs: Sequence[Path] = ()
+    cwd: Path = field(default_factory=Path.cwd)
+
+    def _dirs(self, name: str, extra: Iterable[Path]) -> list[Path]:
+        dirs = [*extra, self.cwd / name, bundled_dir(name)]
+        unique: list[Path] = []
+        for d in dirs:
+            if d.is_dir() and all(not _same(d, u) for u in unique):
+                unique.append(d)
+        return unique
+
+    def find(self, ref: str, name: str, extra: Iterable[Path]) -> Path:
+        """The file for an id or a path; ``name`` is ``standards`` or ``rubrics``."""
+        label = "标准" if name == "standards" else "评分细则"
+        if _looks_like_path(ref):
+            path = Path(ref)
+            if not path.is_file():
+                raise ComplianceError(f"找不到{label}文件：{ref}")
+            return path
+        dirs = self._dirs(name, extra)
+        for d in dirs:
+            for suffix in YAML_SUFFIXES:
+                candidate = d / f"{ref}{suffix}"
+                if candidate.is_file():
+                    return candidate
+        for d in dirs:
+            for candidate in sorted(d.glob("*.y*ml")):
+                if _declared_id(candidate, name) == ref:
+                    return candidate
+        searched = "、".join(str(d) for d in dirs) or "（无）"
+        raise ComplianceError(f"找不到 id 为“{ref}”的{label}；已查找：{searched}")
+
+    def standard(self, ref: str) -> Standard:
+        return _load_standard(self.find(ref, "standards", self.standard_dirs).resolve())
+
+    def rubric(self, ref: str) -> ResolvedRubric:
+        path = self.find(ref, "rubrics", self.rubric_dirs)
+        return self.resolve_file(path)
+
+    def resolve_file(self, path: Path) -> ResolvedRubric:
+        rubric, doc, findings = read_model(path, Rubric)
+        if rubric is None:
+            raise FindingsError(findings)
+        resolved, more = self.bind(rubric, doc)
+        if resolved is None:
+            raise FindingsError([*findings, *more])
+        return resolved
+
+    def bind(self, rubric: Rubric, doc: YamlDocument) -> tuple[ResolvedRubric | None, list[Finding]]:
+        """Resolve a loaded rubric against its standard, findings located in ``doc``."""
+        try:
+            standard = self.standard(rubric.rubric.standard)
+        except FindingsError as exc:
+            return None, [
+                doc.finding(("rubric", "standard"), f"所引用的标准“{rubric.rubric.standard}”有错误，见下"),
+                *exc.findings,
+            ]
+        except ComplianceError as exc:
+            return None, [doc.finding(("rubric", "standard"), f"未知的标准：{exc}")]
+        resolved, problems = resolve(standard, rubric)
+        return resolved, [doc.finding(p, m, at_key=p[-1] != "total") for p, m in problems]
+
+    def validate(self, path: Path) -> tuple[str | None, list[Finding]]:
+        """All findings of one YAML file of any kind, including a rubric's binding."""
+        doc, findings = load_yaml(path)
+        if doc is None:
+            return None, findings
+        kind = kind_of(doc)
+        if kind is None:
+            wanted = "、".join(KINDS)
+            return None, [
+                *findings,
+                doc.finding((), f"无法识别文件类型：顶层应有以下键之一：{wanted}"),
+            ]
+        value, more = validate_document(doc, KINDS[kind])
+        findings += more
+        if isinstance(value, Standard):
+            findings += [doc.finding(p, m) for p, m in structure_problems(value)]
+        if isinstance(value, Rubric) and not errors_of(findings):
+            findings += self.bind(value, doc)[1]
+        return kind, findings
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _declared_id(path: Path, name: str) -> str | None:
+    doc, _ = load_yaml(path)
+    key = "standard" if name == "standards" else "rubric"
+    if doc and isinstance(doc.data, dict) and isinstance(doc.data.get(key), dict):
+        value = doc.data[key].get("id")
+        return value if isinstance(value, str) else None
+    return None
+
+
+@cache
+def _load_standard_cached(path: Path, mtime_ns: int) -> Standard:
+    return load(path, Standard)
+
+
+def _load_standard(path: Path) -> Standard:
+    return _load_standard_cached(path, path.stat().st_mtime_ns)

@@ -1,0 +1,147 @@
+"""The Typer app, its shared options, and the one error handler at the CLI edge."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from compliance import __version__
+from compliance.catalog import Catalog
+from compliance.findings import ComplianceError, Finding, FindingsError
+
+
+class Exit(IntEnum):
+    OK = 0
+    FINDINGS = 1
+    USAGE = 2
+
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+_USAGE_PATTERNS = [
+    (re.compile(r"No such option: (\S+)"), r"没有这个选项：\1"),
+    (re.compile(r"No such command '(.+)'"), r"没有这个子命令：\1"),
+    (re.compile(r"Missing option '(.+?)'.*"), r"缺少必需的选项 \1"),
+    (re.compile(r"Missing argument '(.+?)'.*"), r"缺少必需的参数 \1"),
+    (re.compile(r"Option '(.+?)' requires an argument\."), r"选项 \1 需要一个值"),
+    (re.compile(r"Got unexpected extra arguments? \((.+)\)"), r"多余的参数：\1"),
+    (re.compile(r"Invalid value for '(.+?)': (.+)"), r"选项 \1 的值无效：\2"),
+    (re.compile(r"Path '(.+?)' does not exist\."), r"路径“\1”不存在"),
+    (re.compile(r"File '(.+?)' does not exist\."), r"文件“\1”不存在"),
+    (re.compile(r"Directory '(.+?)' does not exist\."), r"文件夹“\1”不存在"),
+    (re.compile(r"'(.+?)' is not one of (.+)\."), r"“\1”不是允许的值，应为：\2"),
+    (re.compile(r"'(.+?)' is not a valid integer( range)?\."), r"“\1”不是有效的整数"),
+    (re.compile(r"Missing command\."), r"缺少子命令"),
+]
+
+
+def _usage_message(exc: click.UsageError) -> str:
+    message = exc.format_message()
+    for pattern, replacement in _USAGE_PATTERNS:
+        message = pattern.sub(replacement, message)
+    command = exc.ctx.command_path if exc.ctx else "compliance"
+    return f"用法错误：{message}\n运行 `{command} --help` 查看用法。"
+
+
+def print_findings(findings: tuple[Finding, ...] | list[Finding]) -> None:
+    errors = [f for f in findings if f.is_error]
+    for finding in findings:
+        err.print(str(finding), style=None if finding.is_error else "yellow", markup=False)
+    if errors:
+        err.print(f"共 {len(errors)} 个错误。", markup=False)
+
+
+class _Group(TyperGroup):
+    """Runs a command and turns every failure into a Chinese message and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # the order they are defined in, which follows the workflow
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            rv = super().main(args, prog_name or "compliance", complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            err.print(_usage_message(exc), markup=False)
+            sys.exit(Exit.USAGE)
+        except (click.Abort, KeyboardInterrupt):
+            err.print("已中止。", markup=False)
+            sys.exit(130)
+        except FindingsError as exc:
+            print_findings(exc.findings)
+            sys.exit(Exit.FINDINGS)
+        except ComplianceError as exc:
+            err.print(f"错误：{exc}", markup=False)
+            sys.exit(Exit.FINDINGS)
+        except OSError as exc:
+            where = f"：{exc.filename}" if exc.filename else ""
+            err.print(f"无法读写文件{where}（{exc.strerror or exc}）", markup=False)
+            sys.exit(Exit.FINDINGS)
+        except Exception as exc:  # the last line of defence: never a traceback for a user
+            err.print(f"内部错误（请把这条信息报告给维护者）：{type(exc).__name__}: {exc}", markup=False)
+            sys.exit(Exit.FINDINGS)
+        sys.exit(rv if isinstance(rv, int) else Exit.OK)
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="compliance",
+    help="城管执法规范化建设评分工具：标准与评分细则校验、检查表生成、评分、历史存储和中文报告。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"compliance {__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号并退出。")
+    ] = False,
+) -> None:
+    """城管执法规范化建设评分工具。"""
+
+
+StandardsOption = Annotated[
+    list[Path] | None,
+    typer.Option("--standards", help="额外查找标准文件的文件夹（可重复）。", file_okay=False),
+]
+RubricsOption = Annotated[
+    list[Path] | None,
+    typer.Option("--rubrics", help="额外查找评分细则文件的文件夹（可重复）。", file_okay=False),
+]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="历史库：SQLAlchemy 地址或 SQLite 文件路径；默认取 $COMPLIANCE_DB，否则 ./compliance.db。",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")]
+
+
+def catalog(standards: list[Path] | None, rubrics: list[Path] | None) -> Catalog:
+    return Catalog(standard_dirs=tuple(standards or ()), rubric_dirs=tuple(rubrics or ()))
+
+
+def db_url(db: str | None) -> str:
+    return db or os.environ.get("COMPLIANCE_DB") or "compliance.db"

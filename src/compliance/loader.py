@@ -1,0 +1,311 @@
+"""Safe YAML reading that remembers where every value came from.
+
+PyYAML's node graph carries a mark (line, column) per node; we build plain Python data
+from the nodes ourselves so that each value's document path maps back to its mark.
+Tags outside the YAML core schema and aliases are refused: the files we read are data,
+and aliases are the vehicle of "billion laughs" expansion.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from compliance.findings import Finding
+
+MAX_YAML_BYTES = 5 * 1024 * 1024
+"""Largest YAML file accepted; the biggest real standard is well under 1 MB."""
+
+PathParts = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def format_path(parts: PathParts) -> str:
+    """``("rubric", "items", "1.1.2", "per")`` → ``rubric.items."1.1.2".per``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            text = part if _IDENTIFIER.fullmatch(part) else f'"{part}"'
+            out += f".{text}" if out else text
+    return out
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """Plain data read from one YAML file plus the mark of every value and key in it."""
+
+    file: str
+    data: Any
+    marks: dict[PathParts, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[PathParts, tuple[int, int]] = field(default_factory=dict)
+
+    def finding(self, path: PathParts, message: str, *, at_key: bool = False, **kw) -> Finding:
+        """A finding at ``path``, or at the nearest enclosing value the document has."""
+        line, column = self.locate(path, at_key=at_key)
+        return Finding(self.file, message, line, column, format_path(path) or None, **kw)
+
+    def locate(self, path: PathParts, *, at_key: bool = False) -> tuple[int | None, int | None]:
+        if at_key and path in self.key_marks:
+            return self.key_marks[path]
+        for end in range(len(path), -1, -1):
+            mark = self.marks.get(tuple(path[:end]))
+            if mark:
+                return mark
+        return None, None
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, node: yaml.Node | None = None, mark: yaml.Mark | None = None):
+        super().__init__(message)
+        self.mark = mark or (node.start_mark if node else None)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(
+                "不允许使用 YAML 别名（*引用）：本工具的文件不需要它，它可被用来制造超大展开",
+                mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    def __init__(self, file: str):
+        self.file = file
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.marks: dict[PathParts, tuple[int, int]] = {}
+        self.key_marks: dict[PathParts, tuple[int, int]] = {}
+        self.findings: list[Finding] = []
+
+    def build(self, node: yaml.Node, path: PathParts) -> Any:
+        self.marks[path] = _mark(node)
+        if node.tag not in _ALLOWED_TAGS:
+            raise _Refused(f"不允许的 YAML 标签 {node.tag}：只接受普通的文本、数字、日期、列表和映射", node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: PathParts) -> dict:
+        self.constructor.flatten_mapping(node)
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused("映射的键应为简单文本", key_node)
+            key = str(key_node.value)
+            child = (*path, key)
+            if key in out:
+                line, column = _mark(key_node)
+                self.findings.append(
+                    Finding(
+                        self.file,
+                        f"重复的键“{key}”：同一映射中每个键只能出现一次",
+                        line,
+                        column,
+                        format_path(child),
+                    )
+                )
+            self.key_marks[child] = _mark(key_node)
+            out[key] = self.build(value_node, child)
+        return out
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag.removeprefix(_CORE)
+        if tag == "str":
+            return node.value
+        if tag == "float":
+            # Decimal from the source text: 0.1 stays exactly 0.1.
+            try:
+                value = Decimal(node.value.replace("_", ""))
+            except InvalidOperation:
+                return self.constructor.construct_yaml_float(node)
+            return value if value.is_finite() else float(value)
+        return self.constructor.construct_object(node)
+
+
+def load_yaml(path: Path | str, *, display: str | None = None) -> tuple[YamlDocument | None, list[Finding]]:
+    """Read one YAML file. Returns the document (None when unreadable) and its findings."""
+    path = Path(path)
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            return None, [Finding(name, f"文件过大：{size} 字节，上限为 {MAX_YAML_BYTES} 字节")]
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Finding(name, f"无法按 UTF-8 读取：第 {exc.start} 字节处编码无效，请另存为 UTF-8")]
+    except OSError as exc:
+        return None, [Finding(name, f"无法读取文件：{exc.strerror or exc}")]
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, name: str) -> tuple[YamlDocument | None, list[Finding]]:
+    builder = _Builder(name)
+    try:
+        loader = _NoAliasLoader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+        if root is None:
+            return None, [Finding(name, "文件为空：应为一个 YAML 映射")]
+        data = builder.build(root, ())
+    except _Refused as exc:
+        line, column = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark else (None, None)
+        return None, [Finding(name, str(exc), line, column)]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        problem = exc.problem or exc.context or "格式错误"
+        return None, [Finding(name, f"YAML 语法错误：{problem}", line, column)]
+    except yaml.YAMLError as exc:
+        return None, [Finding(name, f"YAML 语法错误：{exc}")]
+    except RecursionError:
+        return None, [Finding(name, "嵌套层次过深，无法读取")]
+    return YamlDocument(name, data, builder.marks, builder.key_marks), builder.findings
+
+
+# --- pydantic errors → located Chinese findings -------------------------------------------
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "一个映射"
+    if isinstance(value, list):
+        return "一个列表"
+    if isinstance(value, str):
+        return f"“{value[:60]}”"
+    return str(value)
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete classes an annotation may hold (Optional, Annotated, unions unwrapped)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [c for arg in typing.get_args(annotation) for c in _unwrap(arg)]
+    return [annotation]
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class found by walking ``loc`` through field annotations."""
+    current: Any = model
+    for part in loc:
+        candidates = _unwrap(current)
+        nxt = None
+        for cand in candidates:
+            if isinstance(cand, type) and issubclass(cand, BaseModel):
+                for name, info in cand.model_fields.items():
+                    if part in (name, info.alias):
+                        nxt = info.annotation
+            elif typing.get_origin(cand) in (list, tuple) and isinstance(part, int):
+                nxt = typing.get_args(cand)[0]
+            elif typing.get_origin(cand) is dict and isinstance(part, str):
+                nxt = typing.get_args(cand)[1]
+        if nxt is None:
+            return None
+        current = nxt
+    for cand in _unwrap(current):
+        if isinstance(cand, type) and issubclass(cand, BaseModel):
+            return cand
+    return None
+
+
+def _allowed_fields(model: type[BaseModel] | None) -> str:
+    if model is None:
+        return ""
+    names = [info.alias or name for name, info in model.model_fields.items()]
+    return "；允许的字段：" + "、".join(names)
+
+
+def _message(error: dict, root: type[BaseModel]) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    found = _describe(error.get("input"))
+    loc = tuple(error["loc"])
+    if kind == "missing":
+        return f"缺少必填字段“{loc[-1]}”"
+    if kind == "extra_forbidden":
+        return f"不允许的字段“{loc[-1]}”{_allowed_fields(_model_at(root, loc[:-1]))}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    templates = {
+        "string_type": "应为文本",
+        "int_type": "应为整数",
+        "int_parsing": "应为整数",
+        "int_from_float": "应为整数",
+        "decimal_type": "应为数字",
+        "decimal_parsing": "应为数字",
+        "finite_number": "应为有限的数字",
+        "float_type": "应为数字",
+        "bool_type": "应为 true 或 false",
+        "bool_parsing": "应为 true 或 false",
+        "list_type": "应为列表",
+        "dict_type": "应为映射（键: 值）",
+        "model_type": "应为映射（键: 值）",
+        "model_attributes_type": "应为映射（键: 值）",
+        "date_type": "应为日期（YYYY-MM-DD）",
+        "date_parsing": "应为日期（YYYY-MM-DD）",
+        "date_from_datetime_inexact": "应为日期（YYYY-MM-DD），不带时间",
+        "greater_than": "应为大于 {gt} 的数",
+        "greater_than_equal": "应为不小于 {ge} 的数",
+        "less_than": "应为小于 {lt} 的数",
+        "less_than_equal": "应为不大于 {le} 的数",
+        "literal_error": "应为以下之一：{expected}",
+        "enum": "应为以下之一：{expected}",
+        "string_pattern_mismatch": "格式不符，应匹配 {pattern}",
+        "string_too_short": "不能为空",
+        "too_short": "至少应有 {min_length} 项",
+        "too_long": "至多允许 {max_length} 项",
+        "decimal_max_places": "小数位数过多，至多 {decimal_places} 位",
+    }
+    template = templates.get(kind)
+    allowed = template.format(**ctx) if template else f"无效值（{error['msg']}）"
+    return f"得到 {found}，{allowed}"
+
+
+def validation_findings(
+    doc: YamlDocument, exc: ValidationError, root: type[BaseModel], prefix: PathParts = ()
+) -> list[Finding]:
+    findings = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        message = _message(error, root)
+        findings.append(doc.finding((*prefix, *loc), message, at_key=error["type"] == "extra_forbidden"))
+    return findings
+
+
+def validate_document(doc: YamlDocument, model: type[M]) -> tuple[M | None, list[Finding]]:
+    """Validate a whole document against ``model``; all errors come back as findings."""
+    if not isinstance(doc.data, dict):
+        return None, [doc.finding((), f"得到 {_describe(doc.data)}，文件顶层应为一个映射")]
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as exc:
+        return None, validation_findings(doc, exc, model)

@@ -1,0 +1,161 @@
+"""Rankings, district and city roll-ups, and self-assessment against audit (SPEC §3.2–3.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from compliance.scoring.results import Result
+from compliance.scoring.scorecard import ItemScore, ScoreCard
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    rank: int
+    card: ScoreCard
+
+
+def rank(cards: Iterable[ScoreCard]) -> list[Ranked]:
+    """Not vetoed by final (highest first), then vetoed by final; equal places share a
+    rank (1, 2, 2, 4) and are listed by unit code. Places compare on the final as shown
+    (rounded to the rubric's precision), so two units shown with the same final share it.
+    """
+
+    def shown(card: ScoreCard) -> Decimal:
+        return card.points(card.final)
+
+    ordered = sorted(cards, key=lambda c: (c.veto, -shown(c), c.meta.unit.code))
+    ranked: list[Ranked] = []
+    for position, card in enumerate(ordered, start=1):
+        previous = ranked[-1] if ranked else None
+        same_place = previous and previous.card.veto == card.veto and shown(previous.card) == shown(card)
+        ranked.append(Ranked(previous.rank if same_place else position, card))
+    return ranked
+
+
+def rank_json(ranked: Sequence[Ranked]) -> list[dict]:
+    """SPEC §5 ``rank --json``: one object per unit, in rank order."""
+    return [
+        {
+            "rank": r.rank,
+            "unit": {
+                "code": r.card.meta.unit.code,
+                "name": r.card.meta.unit.name,
+                "district": r.card.meta.unit.district,
+            },
+            "final": float(r.card.points(r.card.final)),
+            "score": float(r.card.points(r.card.score)),
+            "status": r.card.status,
+            "grade": r.card.grade,
+            "veto": r.card.veto,
+        }
+        for r in ranked
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A roll-up of a group of units (a district, or the whole city)."""
+
+    name: str
+    assessed: int
+    passed: int
+    mean_score: Decimal
+    min_score: Decimal
+    max_score: Decimal
+
+    @property
+    def pass_rate(self) -> Decimal:
+        return Decimal(self.passed) / Decimal(self.assessed) if self.assessed else Decimal(0)
+
+
+def summarise(name: str, cards: Sequence[ScoreCard]) -> Summary:
+    scores = [c.score for c in cards]
+    if not scores:
+        return Summary(name, 0, 0, Decimal(0), Decimal(0), Decimal(0))
+    return Summary(
+        name,
+        len(cards),
+        sum(1 for c in cards if c.passed),
+        sum(scores, Decimal(0)) / len(scores),
+        min(scores),
+        max(scores),
+    )
+
+
+def by_district(cards: Iterable[ScoreCard]) -> list[Summary]:
+    groups: dict[str, list[ScoreCard]] = {}
+    for card in cards:
+        groups.setdefault(card.meta.unit.district, []).append(card)
+    return [summarise(name, groups[name]) for name in sorted(groups)]
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    code: str
+    text: str
+    self_result: str | None
+    audit_result: str | None
+    self_earned: Decimal
+    audit_earned: Decimal
+    inflated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A unit's self-assessment beside its audit in the same round."""
+
+    self_card: ScoreCard
+    audit_card: ScoreCard
+    compared: int
+    disagreements: tuple[Disagreement, ...]
+
+    @property
+    def gap(self) -> Decimal:
+        return self.self_card.score - self.audit_card.score
+
+    @property
+    def inflated(self) -> tuple[Disagreement, ...]:
+        """虚报: self-rated 符合 (full marks) but audited 不符合 (nothing earned)."""
+        return tuple(d for d in self.disagreements if d.inflated)
+
+    @property
+    def accuracy(self) -> Decimal:
+        if not self.compared:
+            return Decimal(0)
+        return Decimal(self.compared - len(self.disagreements)) / Decimal(self.compared)
+
+
+def _same(a: ItemScore, b: ItemScore) -> bool:
+    return a.result == b.result and a.earned == b.earned and a.possible == b.possible
+
+
+def compare(self_card: ScoreCard, audit_card: ScoreCard) -> Comparison:
+    audit_items = {i.code: i for i in audit_card.items}
+    compared = 0
+    disagreements = []
+    for mine in self_card.items:
+        theirs = audit_items.get(mine.code)
+        if theirs is None:
+            continue
+        compared += 1
+        if not _same(mine, theirs):
+            inflated = (
+                mine.result == Result.PASS
+                and theirs.result == Result.FAIL
+                and mine.earned == mine.points
+                and theirs.earned == 0
+            )
+            disagreements.append(
+                Disagreement(
+                    mine.code,
+                    mine.text,
+                    mine.result,
+                    theirs.result,
+                    mine.earned,
+                    theirs.earned,
+                    inflated,
+                )
+            )
+    return Comparison(self_card, audit_card, compared, tuple(disagreements))
