@@ -17,7 +17,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from compliance.findings import ComplianceError, Finding, FindingsError, errors_of
-from compliance.loader import YamlDocument, load_yaml, validate_document
+from compliance.loader import YamlDocument, describe_value, load_yaml, validate_document
 from compliance.rubric import ResolvedRubric, Rubric, resolve
 from compliance.standard import Standard, structure_problems
 from compliance.targets import Targets
@@ -100,17 +100,16 @@ class Catalog:
         """The file for an id or a path; ``name`` is ``standards`` or ``rubrics``."""
         label = "标准" if name == "standards" else "评分细则"
         if _looks_like_path(ref):
-            path = Path(ref)
+            path = self.cwd / ref  # an absolute ref stays as it is
             if not path.is_file():
                 raise ComplianceError(f"找不到{label}文件：{ref}")
             return path
         dirs = self._dirs(name, extra)
-        for d in dirs:
+        for d in dirs:  # folder by folder: one the user names wins over the bundled ones
             for suffix in YAML_SUFFIXES:
                 candidate = d / f"{ref}{suffix}"
                 if candidate.is_file():
                     return candidate
-        for d in dirs:
             for candidate in sorted(d.glob("*.y*ml")):
                 if _declared_id(candidate, name) == ref:
                     return candidate
@@ -144,6 +143,11 @@ class Catalog:
             ]
         except ComplianceError as exc:
             return None, [doc.finding(("rubric", "standard"), f"未知的标准：{exc}")]
+        ref = rubric.rubric.standard
+        if not _looks_like_path(ref) and standard.id != ref:  # found by file name, another id inside
+            found = self.find(ref, "standards", self.standard_dirs)
+            message = f"找到的标准文件 {found} 声明的 id 为“{standard.id}”，与所引用的“{ref}”不一致"
+            return None, [doc.finding(("rubric", "standard"), message)]
         resolved, problems = resolve(standard, rubric)
         return resolved, [doc.finding(p, m, at_key=p[-1] != "total") for p, m in problems]
 
@@ -155,9 +159,10 @@ class Catalog:
         kind = kind_of(doc)
         if kind is None:
             wanted = "、".join(KINDS)
+            found = "" if isinstance(doc.data, dict) else f"得到 {describe_value(doc.data)}，"
             return None, [
                 *findings,
-                doc.finding((), f"无法识别文件类型：顶层应有以下键之一：{wanted}"),
+                doc.finding((), f"{found}无法识别文件类型：文件顶层应为映射，且有以下键之一：{wanted}"),
             ]
         value, more = validate_document(doc, KINDS[kind])
         findings += more

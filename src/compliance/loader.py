@@ -32,6 +32,18 @@ _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "tim
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+class PlacedValueError(ValueError):
+    """A validator's error that knows where inside the validated value it lies.
+
+    ``loc`` continues the location pydantic reports (``("units", 1, "code")`` from a
+    model validator of the file), so the finding points at the offending value.
+    """
+
+    def __init__(self, message: str, *loc: str | int):
+        super().__init__(message)
+        self.loc = loc
+
+
 def format_path(parts: PathParts) -> str:
     """``("rubric", "items", "1.1.2", "per")`` → ``rubric.items."1.1.2".per``."""
     out = ""
@@ -69,9 +81,16 @@ class YamlDocument:
 
 
 class _Refused(Exception):
-    def __init__(self, message: str, node: yaml.Node | None = None, mark: yaml.Mark | None = None):
+    def __init__(
+        self,
+        message: str,
+        node: yaml.Node | None = None,
+        mark: yaml.Mark | None = None,
+        path: PathParts = (),
+    ):
         super().__init__(message)
         self.mark = mark or (node.start_mark if node else None)
+        self.path = path
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -100,7 +119,9 @@ class _Builder:
     def build(self, node: yaml.Node, path: PathParts) -> Any:
         self.marks[path] = _mark(node)
         if node.tag not in _ALLOWED_TAGS:
-            raise _Refused(f"不允许的 YAML 标签 {node.tag}：只接受普通的文本、数字、日期、列表和映射", node)
+            raise _Refused(
+                f"不允许的 YAML 标签 {node.tag}：只接受普通的文本、数字、日期、列表和映射", node, path=path
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -112,7 +133,7 @@ class _Builder:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _Refused("映射的键应为简单文本", key_node)
+                raise _Refused("映射的键应为简单文本", key_node, path=path)
             key = str(key_node.value)
             child = (*path, key)
             if key in out:
@@ -144,6 +165,28 @@ class _Builder:
         return self.constructor.construct_object(node)
 
 
+_YAML_PROBLEMS = [
+    (re.compile(r"expected <block end>, but found"), "缩进不一致：这一行与上一级的缩进对不齐"),
+    (
+        re.compile(r"mapping values are not allowed here"),
+        "此处不能出现“键: 值”：检查缩进，或给含冒号的文本加引号",
+    ),
+    (re.compile(r"found character '\\t' that cannot start any token"), "不能用 Tab 缩进，请改用空格"),
+    (re.compile(r"could not find expected ':'"), "缺少冒号“:”：键与值之间应有“: ”"),
+    (re.compile(r"found unexpected end of stream"), "文件意外结束：引号或括号没有闭合"),
+    (re.compile(r"found undefined tag handle"), "未定义的标签（以 ! 开头的值）"),
+    (re.compile(r"expected ',' or '[\]}]', but got"), "流式列表或映射（[ ] 或 { }）中缺少逗号或右括号"),
+]
+
+
+def _yaml_problem(problem: str) -> str:
+    """PyYAML's English problem text, in Chinese where we know it (the original kept)."""
+    for pattern, chinese in _YAML_PROBLEMS:
+        if pattern.search(problem):
+            return f"{chinese}（{problem}）"
+    return problem
+
+
 def load_yaml(path: Path | str, *, display: str | None = None) -> tuple[YamlDocument | None, list[Finding]]:
     """Read one YAML file. Returns the document (None when unreadable) and its findings."""
     path = Path(path)
@@ -152,9 +195,14 @@ def load_yaml(path: Path | str, *, display: str | None = None) -> tuple[YamlDocu
         size = path.stat().st_size
         if size > MAX_YAML_BYTES:
             return None, [Finding(name, f"文件过大：{size} 字节，上限为 {MAX_YAML_BYTES} 字节")]
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [Finding(name, f"无法按 UTF-8 读取：第 {exc.start} 字节处编码无效，请另存为 UTF-8")]
+        line = raw.count(b"\n", 0, exc.start) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        message = f"无法按 UTF-8 读取：第 {exc.start + 1} 字节处编码无效（可能是 GBK 编码），请另存为 UTF-8"
+        return None, [Finding(name, message, line, column)]
     except OSError as exc:
         return None, [Finding(name, f"无法读取文件：{exc.strerror or exc}")]
     return parse_yaml(text, name)
@@ -173,12 +221,12 @@ def parse_yaml(text: str, name: str) -> tuple[YamlDocument | None, list[Finding]
         data = builder.build(root, ())
     except _Refused as exc:
         line, column = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark else (None, None)
-        return None, [Finding(name, str(exc), line, column)]
+        return None, [Finding(name, str(exc), line, column, format_path(exc.path) or None)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         problem = exc.problem or exc.context or "格式错误"
-        return None, [Finding(name, f"YAML 语法错误：{problem}", line, column)]
+        return None, [Finding(name, f"YAML 语法错误：{_yaml_problem(problem)}", line, column)]
     except yaml.YAMLError as exc:
         return None, [Finding(name, f"YAML 语法错误：{exc}")]
     except RecursionError:
@@ -189,7 +237,8 @@ def parse_yaml(text: str, name: str) -> tuple[YamlDocument | None, list[Finding]
 # --- pydantic errors → located Chinese findings -------------------------------------------
 
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """A found value as a message shows it: ``“abc”``, ``一个列表``, ``空值``."""
     if value is None:
         return "空值"
     if isinstance(value, bool):
@@ -246,8 +295,12 @@ def _allowed_fields(model: type[BaseModel] | None) -> str:
 
 def _message(error: dict, root: type[BaseModel]) -> str:
     kind = error["type"]
-    ctx = error.get("ctx") or {}
-    found = _describe(error.get("input"))
+    ctx = dict(error.get("ctx") or {})
+    found = describe_value(error.get("input"))
+    if kind in ("too_short", "too_long") and "actual_length" in ctx:
+        found = f"{ctx['actual_length']} 项"
+    if kind in ("literal_error", "enum") and "expected" in ctx:
+        ctx["expected"] = re.sub(r"', '|' or '", "'、'", str(ctx["expected"]))
     loc = tuple(error["loc"])
     if kind == "missing":
         return f"缺少必填字段“{loc[-1]}”"
@@ -273,6 +326,10 @@ def _message(error: dict, root: type[BaseModel]) -> str:
         "date_type": "应为日期（YYYY-MM-DD）",
         "date_parsing": "应为日期（YYYY-MM-DD）",
         "date_from_datetime_inexact": "应为日期（YYYY-MM-DD），不带时间",
+        "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+        "datetime_type": "应为日期（YYYY-MM-DD）",
+        "datetime_parsing": "应为日期（YYYY-MM-DD）",
+        "string_too_long": "至多 {max_length} 个字符",
         "greater_than": "应为大于 {gt} 的数",
         "greater_than_equal": "应为不小于 {ge} 的数",
         "less_than": "应为小于 {lt} 的数",
@@ -295,7 +352,8 @@ def validation_findings(
 ) -> list[Finding]:
     findings = []
     for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
+        # A validator's ValueError may say where inside its value the problem is.
+        loc = (*error["loc"], *getattr((error.get("ctx") or {}).get("error"), "loc", ()))
         message = _message(error, root)
         findings.append(doc.finding((*prefix, *loc), message, at_key=error["type"] == "extra_forbidden"))
     return findings
@@ -304,7 +362,7 @@ def validation_findings(
 def validate_document(doc: YamlDocument, model: type[M]) -> tuple[M | None, list[Finding]]:
     """Validate a whole document against ``model``; all errors come back as findings."""
     if not isinstance(doc.data, dict):
-        return None, [doc.finding((), f"得到 {_describe(doc.data)}，文件顶层应为一个映射")]
+        return None, [doc.finding((), f"得到 {describe_value(doc.data)}，文件顶层应为一个映射")]
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:

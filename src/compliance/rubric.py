@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from compliance.base import StrictModel
+from compliance.loader import PlacedValueError
 from compliance.numbers import fmt
 from compliance.standard import Code, Item, Section, Standard, Text
 
@@ -64,9 +65,11 @@ class Bonus(StrictModel):
     @model_validator(mode="after")
     def _unique_codes(self) -> Bonus:
         codes = [b.code for b in self.items]
-        duplicates = sorted({c for c in codes if codes.count(c) > 1})
-        if duplicates:
-            raise ValueError(f"加分项编号重复：{'、'.join(duplicates)}")
+        for i, code in enumerate(codes):
+            if code in codes[:i]:
+                raise PlacedValueError(
+                    f"加分项编号“{code}”重复：每个加分项的编号必须唯一", "items", i, "code"
+                )
         return self
 
 
@@ -89,11 +92,16 @@ class RubricInfo(StrictModel):
     @classmethod
     def _grades_descending(cls, grades: list[Grade]) -> list[Grade]:
         rates = [g.min_rate for g in grades]
-        if any(a <= b for a, b in itertools.pairwise(rates)):
-            found = "、".join(f"{g.name} {g.min_rate}" for g in grades)
-            raise ValueError(f"等级应按 min_rate 从高到低排列且互不相同，得到：{found}")
+        for i, (a, b) in enumerate(itertools.pairwise(rates), start=1):
+            if a <= b:
+                found = "、".join(f"{g.name} {g.min_rate}" for g in grades)
+                raise PlacedValueError(
+                    f"等级应按 min_rate 从高到低排列且互不相同，得到：{found}", i, "min_rate"
+                )
         if rates[-1] != 0:
-            raise ValueError(f"最后一个等级的 min_rate 应为 0，得到 {rates[-1]}")
+            raise PlacedValueError(
+                f"最后一个等级的 min_rate 应为 0，得到 {rates[-1]}", len(grades) - 1, "min_rate"
+            )
         return grades
 
 

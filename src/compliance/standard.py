@@ -59,8 +59,11 @@ class Section(StrictModel):
     @model_validator(mode="after")
     def _sections_or_items(self) -> Section:
         if (self.sections is None) == (self.items is None):
+            found = (
+                "同时有 sections 和 items" if self.sections is not None else "既没有 sections 也没有 items"
+            )
             raise ValueError(
-                f"章节“{self.code}”应当只包含 sections（下级章节）或 items（条目）之一，不能两者都有或都没有"
+                f"章节“{self.code}”{found}：一个章节应当只包含 sections（下级章节）或 items（条目）之一"
             )
         return self
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Annotated
 
 from pydantic import Field, model_validator
 
 from compliance.base import StrictModel
+from compliance.loader import PlacedValueError
 from compliance.rubric import Fraction
 from compliance.standard import Text
 
@@ -30,12 +32,23 @@ class TargetsInfo(StrictModel):
 
     @model_validator(mode="after")
     def _in_order(self) -> TargetsInfo:
-        dates = [m.by for m in self.milestones]
-        if dates != sorted(set(dates)):
-            raise ValueError("里程碑应按日期从早到晚排列，且日期不重复")
-        shares = [m.share for m in self.milestones]
-        if shares != sorted(shares):
-            raise ValueError("里程碑的达标比例 share 不应随时间下降")
+        pairs = list(itertools.pairwise(self.milestones))
+        for i, (before, after) in enumerate(pairs, start=1):
+            if after.by <= before.by:
+                raise PlacedValueError(
+                    f"得到 {after.by}，不晚于前一个里程碑的 {before.by}：里程碑应按日期从早到晚排列，且日期不重复",
+                    "milestones",
+                    i,
+                    "by",
+                )
+        for i, (before, after) in enumerate(pairs, start=1):
+            if after.share < before.share:
+                raise PlacedValueError(
+                    f"得到 {after.share}，低于前一个里程碑的 {before.share}：达标比例 share 不应随时间下降",
+                    "milestones",
+                    i,
+                    "share",
+                )
         return self
 
 

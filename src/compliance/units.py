@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from compliance.base import StrictModel
+from compliance.loader import PlacedValueError
 from compliance.standard import Code, Text
 
 
@@ -23,11 +24,16 @@ class UnitsFile(StrictModel):
 
     @model_validator(mode="after")
     def _unique_codes(self) -> UnitsFile:
-        seen: set[str] = set()
-        for unit in self.units:
+        seen: dict[str, int] = {}
+        for i, unit in enumerate(self.units):
             if unit.code in seen:
-                raise ValueError(f"单位编码“{unit.code}”重复：每个单位的编码必须唯一")
-            seen.add(unit.code)
+                raise PlacedValueError(
+                    f"单位编码“{unit.code}”重复：已用于 units[{seen[unit.code]}]，每个单位的编码必须唯一",
+                    "units",
+                    i,
+                    "code",
+                )
+            seen[unit.code] = i
         return self
 
     def get(self, code: str) -> Unit | None:

@@ -18,6 +18,16 @@ from compliance import __version__
 from compliance.catalog import Catalog
 from compliance.findings import ComplianceError, Finding, FindingsError
 
+try:  # Typer ≥ 0.2x runs on its own copy of Click, whose exceptions are not click's.
+    from typer._click import exceptions as _vendored
+except ImportError:  # pragma: no cover - an older Typer on the real Click
+    _vendored = click.exceptions
+
+_NO_ARGS_IS_HELP = (click.exceptions.NoArgsIsHelpError, _vendored.NoArgsIsHelpError)
+_USAGE_ERRORS = (click.UsageError, _vendored.UsageError)
+_EXITS = (click.exceptions.Exit, typer.Exit)
+_ABORTS = (click.Abort, typer.Abort, KeyboardInterrupt)
+
 
 class Exit(IntEnum):
     OK = 0
@@ -30,22 +40,24 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _USAGE_PATTERNS = [
     (re.compile(r"No such option: (\S+)"), r"没有这个选项：\1"),
-    (re.compile(r"No such command '(.+)'"), r"没有这个子命令：\1"),
+    (re.compile(r"No such command '(.+?)'\.?"), r"没有这个子命令：\1"),
+    (re.compile(r"\s*Did you mean (.+?)\?"), r"（是否要用 \1？）"),
     (re.compile(r"Missing option '(.+?)'.*"), r"缺少必需的选项 \1"),
     (re.compile(r"Missing argument '(.+?)'.*"), r"缺少必需的参数 \1"),
     (re.compile(r"Option '(.+?)' requires an argument\."), r"选项 \1 需要一个值"),
-    (re.compile(r"Got unexpected extra arguments? \((.+)\)"), r"多余的参数：\1"),
-    (re.compile(r"Invalid value for '(.+?)': (.+)"), r"选项 \1 的值无效：\2"),
-    (re.compile(r"Path '(.+?)' does not exist\."), r"路径“\1”不存在"),
-    (re.compile(r"File '(.+?)' does not exist\."), r"文件“\1”不存在"),
-    (re.compile(r"Directory '(.+?)' does not exist\."), r"文件夹“\1”不存在"),
+    (re.compile(r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)"), r"多余的参数：\1"),
+    (re.compile(r"Invalid value for '(.+?)': (.+)"), r"\1 的值无效：\2"),
+    (re.compile(r"(?:path|file) '(.+?)' does not exist\.", re.I), r"文件“\1”不存在"),
+    (re.compile(r"(?:dir|directory) '(.+?)' does not exist\.", re.I), r"文件夹“\1”不存在"),
+    (re.compile(r"file '(.+?)' is a directory\.", re.I), r"“\1”是文件夹，应为文件"),
+    (re.compile(r"(?:dir|directory) '(.+?)' is a file\.", re.I), r"“\1”是文件，应为文件夹"),
     (re.compile(r"'(.+?)' is not one of (.+)\."), r"“\1”不是允许的值，应为：\2"),
     (re.compile(r"'(.+?)' is not a valid integer( range)?\."), r"“\1”不是有效的整数"),
     (re.compile(r"Missing command\."), r"缺少子命令"),
 ]
 
 
-def _usage_message(exc: click.UsageError) -> str:
+def _usage_message(exc: click.UsageError | _vendored.UsageError) -> str:
     message = exc.format_message()
     for pattern, replacement in _USAGE_PATTERNS:
         message = pattern.sub(replacement, message)
@@ -70,12 +82,15 @@ class _Group(TyperGroup):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
             rv = super().main(args, prog_name or "compliance", complete_var, standalone_mode=False, **extra)
-        except click.exceptions.Exit as exc:
+        except _EXITS as exc:
             sys.exit(exc.exit_code)
-        except click.UsageError as exc:
+        except _NO_ARGS_IS_HELP as exc:  # bare `compliance`: the help, as a usage error
+            err.print(exc.format_message(), markup=False)
+            sys.exit(Exit.USAGE)
+        except _USAGE_ERRORS as exc:
             err.print(_usage_message(exc), markup=False)
             sys.exit(Exit.USAGE)
-        except (click.Abort, KeyboardInterrupt):
+        except _ABORTS:
             err.print("已中止。", markup=False)
             sys.exit(130)
         except FindingsError as exc:
@@ -123,11 +138,11 @@ def _root(
 
 StandardsOption = Annotated[
     list[Path] | None,
-    typer.Option("--standards", help="额外查找标准文件的文件夹（可重复）。", file_okay=False),
+    typer.Option("--standards", help="额外查找标准文件的文件夹（可重复）。", exists=True, file_okay=False),
 ]
 RubricsOption = Annotated[
     list[Path] | None,
-    typer.Option("--rubrics", help="额外查找评分细则文件的文件夹（可重复）。", file_okay=False),
+    typer.Option("--rubrics", help="额外查找评分细则文件的文件夹（可重复）。", exists=True, file_okay=False),
 ]
 DbOption = Annotated[
     str | None,

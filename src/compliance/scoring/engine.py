@@ -48,6 +48,11 @@ def _na(item: ScoredItem, na_policy: str) -> _Outcome:
     return _Outcome(ItemStatus.NOT_APPLICABLE, Result.NA, ZERO, "不适用（合理缺项），不计入应得分")
 
 
+def _share(rate: Decimal) -> str:
+    """A rubric's own threshold or fraction as written: 0.9 → 90%, 0.875 → 87.5% (not 88%)."""
+    return f"{fmt(rate * 100, 4)}%"
+
+
 _NOT_INSPECTED = _Outcome(ItemStatus.NOT_INSPECTED, None, ZERO, "未检查，按 0 分计")
 
 
@@ -70,7 +75,7 @@ def _judge(
                 ItemStatus.SCORED,
                 label,
                 earned,
-                f"评定“{label}”（{percent(fraction, 0)}），得 {fmt(p)} × {fmt(fraction, 4)} = {fmt(earned)} 分",
+                f"评定“{label}”（{_share(fraction)}），得 {fmt(p)} × {fmt(fraction, 4)} = {fmt(earned)} 分",
             )
         if parsed is Result.NA:
             return _na(item, info.na_policy)
@@ -158,7 +163,8 @@ def _judge(
                     else f"实测 {fmt(v, 4)}，未达到目标 {fmt(target, 4)}，不得分"
                 )
             else:
-                earned = p * min(Decimal(1), v / target)
+                # p × v first, then one division: 3 × 5 / 15 is exactly 1 (3 × (5 / 15) is 0.99…9).
+                earned = p if v >= target else p * v / target
                 words = f"实测 {fmt(v, 4)} / 目标 {fmt(target, 4)}，得 {fmt(earned)} 分"
             return _Outcome(
                 ItemStatus.SCORED,
@@ -279,7 +285,8 @@ def evaluate(
         return None, problems.findings
 
     rate = earned / possible
-    score = rate * info.total
+    # earned × total first, then one division: 10 of 30 on a 30-point rubric scores exactly 10.
+    score = earned * info.total / possible
     sections = _sections(rubric, scores)
     veto_items = tuple(s.code for s in scores if s.veto and s.result == Result.FAIL)
     failures = _failures(rubric, rate, sections, veto_items)
@@ -346,12 +353,12 @@ def _failures(
     rule = rubric.info.pass_
     failures = []
     if rate < rule.min_rate:
-        failures.append(f"得分率 {percent(rate)} 低于达标线 {percent(rule.min_rate, 0)}")
+        failures.append(f"得分率 {percent(rate)} 低于达标线 {_share(rule.min_rate)}")
     if rule.min_section_rate is not None:
         for s in sections:
             if s.level == 1 and s.rate is not None and s.rate < rule.min_section_rate:
                 failures.append(
-                    f"“{s.code} {s.name}”得分率 {percent(s.rate)} 低于单项最低 {percent(rule.min_section_rate, 0)}"
+                    f"“{s.code} {s.name}”得分率 {percent(s.rate)} 低于单项最低 {_share(rule.min_section_rate)}"
                 )
     if veto_items:
         failures.append(f"一票否决：条目 {'、'.join(veto_items)} 不符合")
@@ -391,10 +398,10 @@ def explain(card: ScoreCard, rubric: ResolvedRubric) -> tuple[str, ...]:
         f"最终得分 = {fmt(card.score, card.precision)} + 加分 {fmt(card.bonus.counted)} = {fmt(card.final, card.precision)} 分（加分不计入达标和等级判定）"
     )
     rule = info.pass_
-    conditions = [f"得分率 ≥ {percent(rule.min_rate, 0)}"]
+    conditions = [f"得分率 ≥ {_share(rule.min_rate)}"]
     if rule.min_section_rate is not None:
         conditions.append(
-            f"各{rubric.standard.standard.levels[0]}得分率 ≥ {percent(rule.min_section_rate, 0)}"
+            f"各{rubric.standard.standard.levels[0]}得分率 ≥ {_share(rule.min_section_rate)}"
         )
     conditions.append("无一票否决")
     verdict = "达标" if card.passed else "不达标：" + "；".join(card.failures)
@@ -403,5 +410,5 @@ def explain(card: ScoreCard, rubric: ResolvedRubric) -> tuple[str, ...]:
         lines.append(f"等级：因一票否决定为“{card.grade}”")
     else:
         band = next(g for g in info.grades if g.name == card.grade)
-        lines.append(f"等级：得分率 {percent(card.rate)} ≥ {percent(band.min_rate, 0)} → “{card.grade}”")
+        lines.append(f"等级：得分率 {percent(card.rate)} ≥ {_share(band.min_rate)} → “{card.grade}”")
     return tuple(lines)

@@ -117,7 +117,7 @@ class Comparison:
 
     @property
     def inflated(self) -> tuple[Disagreement, ...]:
-        """虚报: self-rated 符合 (full marks) but audited 不符合 (nothing earned)."""
+        """虚报: self-rated 符合 but audited 不符合 (SPEC §3.3), whatever the audit still earned."""
         return tuple(d for d in self.disagreements if d.inflated)
 
     @property
@@ -141,12 +141,8 @@ def compare(self_card: ScoreCard, audit_card: ScoreCard) -> Comparison:
             continue
         compared += 1
         if not _same(mine, theirs):
-            inflated = (
-                mine.result == Result.PASS
-                and theirs.result == Result.FAIL
-                and mine.earned == mine.points
-                and theirs.earned == 0
-            )
+            # A deduct item audited with problems is 不符合 even when points remain (30 − 2 = 28).
+            inflated = mine.result == Result.PASS and theirs.result == Result.FAIL
             disagreements.append(
                 Disagreement(
                     mine.code,

@@ -1,0 +1,55 @@
+"""Peak memory of one job, run in a fresh interpreter (``run.py`` starts one per measure).
+
+    python benchmarks/peak.py MODE WORKBOOK DATA_DIR
+
+MODE is ``ours`` (the project's ``read_workbook`` on the bulk form), ``calamine`` (bare
+python-calamine: the sheet's rows as Python values), or ``ours-imports`` /
+``calamine-imports`` (the same imports, no reading: each side's interpreter baseline).
+Prints one JSON line: ``{"mode", "maxrss_kb", "seconds", "rows"}``; ``maxrss_kb`` is this
+process's own peak resident set (``ru_maxrss``, KiB on Linux).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def main(argv: list[str]) -> int:
+    mode, workbook, data_dir = argv[0], Path(argv[1]), Path(argv[2])
+    rows = 0
+    started = time.perf_counter()
+    if mode.startswith("calamine"):
+        from python_calamine import CalamineWorkbook
+
+        if mode == "calamine":
+            book = CalamineWorkbook.from_path(str(workbook))
+            data = book.get_sheet_by_name(book.sheet_names[0]).to_python()
+            rows = len(data)
+    else:
+        from compliance.catalog import Catalog, load_units
+        from compliance.findings import errors_of
+        from compliance.workbook import read_workbook
+
+        if mode == "ours":
+            catalog = Catalog(
+                standard_dirs=[data_dir / "standards"], rubric_dirs=[data_dir / "rubrics"], cwd=data_dir
+            )
+            units = load_units(data_dir / "units.yaml")
+            pairs, findings = read_workbook(workbook, catalog, units=units)
+            errors = errors_of(findings)
+            if errors:
+                print("\n".join(str(f) for f in errors[:5]), file=sys.stderr)
+                return 1
+            rows = sum(len(a.items) for _, a in pairs)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"mode": mode, "maxrss_kb": peak, "seconds": seconds, "rows": rows}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,631 @@
+"""The benchmark runner: our code against the bare libraries, side by side, in one run.
+
+    python benchmarks/run.py                    # full size: 1,000 units × 300 items
+    python benchmarks/run.py --tiny             # seconds; CI proves the runner still works
+    python benchmarks/run.py --only import --repeat 5
+    python benchmarks/run.py --only import --profile   # + a pyinstrument profile of ours
+
+Prints one markdown table (workload | ours | floor | ratio | goal | met?) with the median
+of ``--repeat`` repetitions of each measure, ours and its floor measured alternately in
+the same run. A workload whose layer is not importable yet shows "n/a" and why. The exit
+code is 0 whether goals are met or not (``--strict`` makes a missed goal exit 1); it is 1
+when a workload fails with an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import floors  # noqa: E402
+import generate  # noqa: E402
+
+FULL_UNITS, FULL_ITEMS, FULL_REPORT_UNITS = 1000, 300, 100
+TINY_UNITS, TINY_ITEMS, TINY_REPORT_UNITS = 6, 30, 4
+WORKLOADS = ("import", "template", "pdf", "report-all", "rerun", "memory", "scoring")
+
+
+class NotAvailable(Exception):
+    """A layer the workload needs is not there (yet): the row says n/a and why."""
+
+
+# --- measuring --------------------------------------------------------------------------
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    gc.collect()
+    started = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - started, value
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def seconds(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value < 1:
+        return f"{value * 1000:.0f} ms" if value >= 0.01 else f"{value * 1000:.1f} ms"
+    return f"{value:.2f} s"
+
+
+def megabytes(kib: float) -> str:
+    return f"{kib / 1024:.0f} MB"
+
+
+@dataclass
+class Row:
+    workload: str
+    ours: str
+    floor: str = "—"
+    ratio: str = "—"
+    goal: str = "—"
+    met: bool | None = None  # None: not measured / no goal
+    note: str = ""
+    error: bool = False
+
+    @property
+    def mark(self) -> str:
+        if self.error:
+            return "错误"
+        return {True: "✓", False: "✗", None: "n/a"}[self.met]
+
+
+def unavailable(workload: str, goal: str, why: str) -> Row:
+    return Row(workload, "n/a", "n/a", "—", goal, None, why)
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    units: int
+    items: int
+    report_units: int
+    repeat: int
+    work: Path  # scratch folder for databases, templates, PDFs
+    data: Path
+    ds: generate.Dataset | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def log(self, message: str) -> None:
+        print(f"  · {message}", file=sys.stderr, flush=True)
+
+    def dataset(self) -> generate.Dataset:
+        if self.ds is None:
+            self.ds = generate.generate(self.data, self.units, self.items, log=self.log)
+        return self.ds
+
+    def scratch(self, name: str) -> Path:
+        path = self.work / name
+        if path.exists():
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        return path
+
+
+def _need(module: str, *names: str):
+    """Import ``names`` from ``module`` or raise NotAvailable."""
+    try:
+        mod = __import__(module, fromlist=list(names) or ["__name__"])
+        return [getattr(mod, n) for n in names] if names else mod
+    except (ImportError, AttributeError) as exc:
+        raise NotAvailable(f"{module} 尚不可用：{exc}") from None
+
+
+def _profile(ctx: Context, name: str, fn: Callable[[], Any]) -> None:
+    if not ctx.args.profile:
+        return
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.001)
+    profiler.start()
+    try:
+        fn()
+    finally:
+        profiler.stop()
+    out = ctx.work.parent / f"profile-{name}.txt"
+    out.write_text(profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
+    ctx.log(f"profile of {name}: {out}")
+
+
+# --- 1. import + score + store ------------------------------------------------------------
+
+
+def import_files(ctx: Context, files: list[Path], db: Path) -> int:
+    """What ``compliance import FILES --db DB`` does: read, score, store, file by file."""
+    read_workbook = _need("compliance.workbook", "read_workbook")[0]
+    (Store,) = _need("compliance.store", "Store")
+    from compliance.findings import FindingsError, errors_of
+    from compliance.scoring import score
+
+    ds = ctx.dataset()
+    catalog = ds.catalog()
+    stored = 0
+    with Store.open(str(db)) as store:
+        for path in files:
+            pairs, findings = read_workbook(path, catalog)
+            if errors_of(findings):
+                raise FindingsError(findings)
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            for rubric, assessment in pairs:
+                card = score(rubric, assessment)
+                store.import_assessment(rubric, assessment, card, source_name=path.name, source_sha256=sha)
+                stored += 1
+    return stored
+
+
+def w_import(ctx: Context) -> list[Row]:
+    ds = ctx.dataset()
+    label = f"1. 导入+评分+入库，{ctx.units} 单位 × {ctx.items} 项（逐单位文件）"
+    goal_a, goal_b = "≤ 1.5×", "快 ≥ 15×"
+    try:
+        _need("compliance.workbook", "read_workbook")
+        _need("compliance.store", "Store")
+    except NotAvailable as exc:
+        return [
+            unavailable(f"{label} vs calamine 裸读", goal_a, str(exc)),
+            unavailable(f"{label} vs pandas+openpyxl", goal_b, str(exc)),
+        ]
+    header = _layout(ctx).header_row
+    ours_t, cal_t, pd_t = [], [], []
+    rows = None
+    for i in range(ctx.repeat):
+        t, rows = timed(lambda: floors.calamine_read(ds.files))
+        cal_t.append(t)
+        db = ctx.scratch(f"import-{i}.db")
+        t, n = timed(lambda db=db: import_files(ctx, ds.files, db))
+        ours_t.append(t)
+        if n != len(ds.files):
+            raise AssertionError(f"stored {n} of {len(ds.files)}")
+        if not ctx.args.no_pandas:
+            t, _ = timed(lambda: floors.pandas_sum(ds.files, header=header))
+            pd_t.append(t)
+        ctx.log(
+            f"import #{i + 1}: ours {ours_t[-1]:.2f}s, calamine {cal_t[-1]:.2f}s"
+            + (f", pandas {pd_t[-1]:.2f}s" if pd_t else "")
+        )
+    _profile(ctx, "import", lambda: import_files(ctx, ds.files, ctx.scratch("import-profile.db")))
+    ours, cal = median(ours_t), median(cal_t)
+    out = [
+        Row(
+            f"{label} vs calamine 裸读",
+            seconds(ours),
+            seconds(cal),
+            f"{ours / cal:.2f}×",
+            goal_a,
+            ours / cal <= 1.5,
+            f"calamine 读 {rows} 行（含表头）",
+        )
+    ]
+    if pd_t:
+        pd_med = median(pd_t)
+        out.append(
+            Row(
+                f"{label} vs pandas+openpyxl 求和",
+                seconds(ours),
+                seconds(pd_med),
+                f"快 {pd_med / ours:.1f}×",
+                goal_b,
+                pd_med / ours >= 15,
+            )
+        )
+    else:
+        out.append(unavailable(f"{label} vs pandas+openpyxl", goal_b, "--no-pandas"))
+    return out
+
+
+def _layout(ctx: Context) -> generate.Layout:
+    if "layout" not in ctx.cache:
+        ds = ctx.dataset()
+        if ds.template:
+            ctx.cache["layout"] = generate.capture_layout(ds.template)
+        else:
+            standard, rubric = generate.make_rubric(ds.items)
+            ctx.cache["layout"] = generate.fallback_layout(standard, rubric, generate.make_units(1)[0])
+    return ctx.cache["layout"]
+
+
+# --- 2. template generation ---------------------------------------------------------------
+
+
+def w_template(ctx: Context) -> list[Row]:
+    label = f"2. 生成检查表模板，{ctx.items} 项：write_template vs 裸 xlsxwriter"
+    goal = "≤ 1.5×"
+    try:
+        (write_template,) = _need("compliance.workbook", "write_template")
+    except NotAvailable as exc:
+        return [unavailable(label, goal, str(exc))]
+    from compliance.units import Unit
+
+    ds = ctx.dataset()
+    rubric = ds.catalog().rubric(ds.rubric_id)
+    unit = Unit(**generate.make_units(1)[0])
+    folder = ctx.scratch("template")
+    folder.mkdir()
+    ours_path, floor_path = folder / "ours.xlsx", folder / "floor.xlsx"
+    write_template(ours_path, rubric, unit, kind=generate.KIND, round=generate.ROUND)
+    sheets = generate.capture_layout(ours_path).sheets  # the same cells, values and formulas
+    loops = 5 if ctx.args.tiny else 20
+    ours_t, floor_t = [], []
+    for _ in range(ctx.repeat):
+        for _ in range(loops):
+            floor_t.append(timed(lambda: floors.xlsxwriter_cells(floor_path, sheets))[0])
+            ours_t.append(
+                timed(
+                    lambda: write_template(ours_path, rubric, unit, kind=generate.KIND, round=generate.ROUND)
+                )[0]
+            )
+    _profile(
+        ctx,
+        "template",
+        lambda: [
+            write_template(ours_path, rubric, unit, kind=generate.KIND, round=generate.ROUND)
+            for _ in range(20)
+        ],
+    )
+    ours, floor = median(ours_t), median(floor_t)
+    cells = sum(len(c) for _, c in sheets)
+    return [
+        Row(
+            label,
+            seconds(ours),
+            seconds(floor),
+            f"{ours / floor:.2f}×",
+            goal,
+            ours / floor <= 1.5,
+            f"{cells} 个单元格；每次重复取 {loops} 次的中位数",
+        )
+    ]
+
+
+# --- 3. per-unit PDF ---------------------------------------------------------------------------
+
+
+def _report_api():
+    """The reports layer's per-unit entry points, whatever the module calls them."""
+    reports = _need("compliance.reports")
+    render = _need("compliance.reports.render")
+    return reports, render
+
+
+def _seed_store(ctx: Context, n: int) -> Path:
+    """A store holding the first ``n`` units (imported once, reused by the report workloads)."""
+    key = f"store-{n}"
+    if key not in ctx.cache:
+        db = ctx.scratch(f"reports-{n}.db")
+        ds = ctx.dataset()
+        import_files(ctx, ds.files[:n], db)
+        ctx.cache[key] = db
+    return ctx.cache[key]
+
+
+def w_pdf(ctx: Context) -> list[Row]:
+    label_a = "3. 单位报告 PDF（真实报告）vs 裸 WeasyPrint 同一 HTML"
+    label_b = "3. 单位报告 PDF 绝对耗时"
+    goal_a, goal_b = "≤ 1.1×", "≤ 1.5 s（约 6 页）"
+    try:
+        unit_report = _unit_report_fn()
+        db = _seed_store(ctx, 1)
+    except NotAvailable as exc:
+        return [unavailable(label_a, goal_a, str(exc)), unavailable(label_b, goal_b, str(exc))]
+    ds = ctx.dataset()
+    code = generate.make_units(ds.units)[0]["code"]
+    folder = ctx.scratch("pdf")
+    folder.mkdir()
+    (Store,) = _need("compliance.store", "Store")
+    ours_t, floor_t = [], []
+    with Store.open(str(db)) as store:
+        html = unit_report.html(store, code)
+        bare_html = _inline_assets(html)
+        pages = floors.weasyprint_pdf(bare_html, folder / "floor.pdf")
+        for _ in range(ctx.repeat):
+            floor_t.append(timed(lambda: floors.weasyprint_pdf(bare_html, folder / "floor.pdf"))[0])
+            ours_t.append(timed(lambda: unit_report.pdf(store, code, folder / "ours.pdf"))[0])
+        _profile(ctx, "pdf", lambda: unit_report.pdf(store, code, folder / "ours.pdf"))
+    ours, floor = median(ours_t), median(floor_t)
+    return [
+        Row(
+            label_a,
+            seconds(ours),
+            seconds(floor),
+            f"{ours / floor:.2f}×",
+            goal_a,
+            ours / floor <= 1.1,
+            f"{pages} 页；ours 含取数、计分、图表、HTML 与 PDF",
+        ),
+        Row(label_b, seconds(ours), "—", "—", goal_b, ours <= 1.5, f"{pages} 页"),
+    ]
+
+
+def _inline_assets(html: str) -> str:
+    """The report's HTML with its stylesheet inlined, so bare WeasyPrint needs no fetcher."""
+    import re
+
+    render = _need("compliance.reports.render")
+
+    def inline(match: re.Match) -> str:
+        return "<style>" + render.asset(match.group(1)).decode("utf-8") + "</style>"
+
+    return re.sub(r'<link[^>]*href="compliance-asset:([^"]+\.css)"[^>]*>', inline, html)
+
+
+@dataclass
+class _UnitReport:
+    html: Callable[[Any, str], str]
+    pdf: Callable[[Any, str, Path], Any]
+
+
+def _unit_report_fn() -> _UnitReport:
+    raise NotAvailable("compliance.reports 的单位报告接口尚不可用")
+
+
+# --- 4 and 5. report --all -----------------------------------------------------------------
+
+
+def _report_all_fn() -> Callable[..., Any]:
+    raise NotAvailable("compliance.reports 的 report --all 接口尚不可用")
+
+
+def w_report_all(ctx: Context) -> list[Row]:
+    n = ctx.report_units
+    label4 = f"4. report --all，{n} 个单位：2 进程 vs 1 进程"
+    label5 = f"5. report --all 重跑（无变化）vs 首次运行，{n} 个单位"
+    goal4, goal5 = "加速 ≥ 1.8×", "≈ 0 s（≤ 首次的 5%）"
+    try:
+        report_all = _report_all_fn()
+        db = _seed_store(ctx, n)
+    except NotAvailable as exc:
+        return [unavailable(label4, goal4, str(exc)), unavailable(label5, goal5, str(exc))]
+    one, two, rerun = [], [], []
+    for i in range(ctx.repeat):
+        out1, out2 = ctx.scratch(f"all-1-{i}"), ctx.scratch(f"all-2-{i}")
+        one.append(timed(lambda out1=out1: report_all(db, out1, workers=1))[0])
+        two.append(timed(lambda out2=out2: report_all(db, out2, workers=2))[0])
+        rerun.append(timed(lambda out2=out2: report_all(db, out2, workers=2))[0])
+        ctx.log(
+            f"report --all #{i + 1}: 1 proc {one[-1]:.2f}s, 2 procs {two[-1]:.2f}s, rerun {rerun[-1]:.2f}s"
+        )
+        shutil.rmtree(out1, ignore_errors=True)
+    t1, t2, tr = median(one), median(two), median(rerun)
+    cores = os.cpu_count() or 1
+    return [
+        Row(label4, seconds(t2), seconds(t1), f"{t1 / t2:.2f}×", goal4, t1 / t2 >= 1.8, f"本机 {cores} 核"),
+        Row(label5, seconds(tr), seconds(t2), f"{tr / t2:.3f}×", goal5, tr <= 0.05 * t2),
+    ]
+
+
+# --- 6. peak memory ----------------------------------------------------------------------------
+
+
+def _peak(mode: str, bulk: Path, data: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, str(HERE / "peak.py"), mode, str(bulk), str(data)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"peak.py {mode} failed: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def w_memory(ctx: Context) -> list[Row]:
+    ds = ctx.dataset()
+    rows = ds.units * ds.items
+    label = f"6. 峰值内存：导入汇总表 {rows:,} 行（{ds.units} 单位 × {ds.items} 项）vs calamine 裸读"
+    goal = "≤ 1.2×"
+    try:
+        _need("compliance.workbook", "read_workbook")
+    except NotAvailable as exc:
+        return [unavailable(label, goal, str(exc))]
+    ours, floor, ours_s, floor_s = [], [], [], []
+    for _ in range(ctx.repeat):
+        a = _peak("calamine", ds.bulk, ds.root)
+        b = _peak("ours", ds.bulk, ds.root)
+        floor.append(a["maxrss_kb"])
+        floor_s.append(a["seconds"])
+        ours.append(b["maxrss_kb"])
+        ours_s.append(b["seconds"])
+        if b["rows"] != rows:
+            raise AssertionError(f"read_workbook returned {b['rows']} item results, expected {rows}")
+    base_ours = _peak("ours-imports", ds.bulk, ds.root)["maxrss_kb"]
+    base_cal = _peak("calamine-imports", ds.bulk, ds.root)["maxrss_kb"]
+    o, f = median(ours), median(floor)
+    note = (
+        f"进程峰值 RSS；仅导入模块时 ours {megabytes(base_ours)}、calamine {megabytes(base_cal)}，"
+        f"读表增量 ours {megabytes(o - base_ours)} vs calamine {megabytes(f - base_cal)}；"
+        f"耗时 ours {seconds(median(ours_s))} vs calamine {seconds(median(floor_s))}"
+    )
+    return [Row(label, megabytes(o), megabytes(f), f"{o / f:.2f}×", goal, o / f <= 1.2, note)]
+
+
+# --- 7. scoring alone --------------------------------------------------------------------------
+
+
+def _assessments(ctx: Context):
+    """1,000 in-memory Assessments (no workbook involved), from the generator's results."""
+    from decimal import Decimal
+
+    from compliance.scoring import Assessment, AssessmentMeta, BonusClaim, ItemInput, Kind
+    from compliance.units import Unit
+
+    standard, rubric_doc = generate.make_rubric(ctx.items)
+    units = generate.make_units(ctx.units)
+    filled = generate.make_results(standard, rubric_doc, units)
+
+    def dec(v):
+        return None if v is None else Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+
+    out = []
+    for f in filled:
+        meta = AssessmentMeta(Unit(**f.unit), rubric_doc["rubric"]["id"], Kind(generate.KIND), generate.ROUND)
+        items = tuple(
+            ItemInput(e.code, e.result, dec(e.count), dec(e.measured), dec(e.score), e.note, e.evidence)
+            for e in f.entries
+        )
+        out.append(Assessment(meta, items, tuple(BonusClaim(c) for c in f.bonus), f"{f.unit['code']}.xlsx"))
+    return out
+
+
+def w_scoring(ctx: Context) -> list[Row]:
+    results = ctx.units * ctx.items
+    label = f"7. 仅计分，{results:,} 条结果（{ctx.units} 单位 × {ctx.items} 项）"
+    limit = 0.5 * results / 300_000
+    goal = "≤ 0.5 s" if results == 300_000 else f"≤ {seconds(limit)}（30 万条 0.5 s 按比例）"
+    from compliance.scoring import score
+
+    ds = ctx.dataset()
+    rubric = ds.catalog().rubric(ds.rubric_id)
+    assessments = _assessments(ctx)
+    bench = _bench_scoring()
+    times = []
+    for _ in range(ctx.repeat):
+        times.append(timed(lambda: [score(rubric, a) for a in assessments])[0])
+    _profile(ctx, "scoring", lambda: [score(rubric, a) for a in assessments])
+    t = median(times)
+    note = "每张 ScoreCard 含逐项文字说明" + (f"；bench_scoring.py：{bench}" if bench else "")
+    return [Row(label, seconds(t), "—", "—", goal, t <= limit, note)]
+
+
+def _bench_scoring() -> str | None:
+    """benchmarks/bench_scoring.py (another engineer's) is run as is when it exists."""
+    path = HERE / "bench_scoring.py"
+    if not path.is_file():
+        return None
+    return None
+
+
+# --- the table -------------------------------------------------------------------------------
+
+RUNNERS: dict[str, Callable[[Context], list[Row]]] = {
+    "import": w_import,
+    "template": w_template,
+    "pdf": w_pdf,
+    "report-all": w_report_all,
+    "memory": w_memory,
+    "scoring": w_scoring,
+}
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| workload | ours | floor | ratio | goal | met? |", "|---|---|---|---|---|---|"]
+    lines += [f"| {r.workload} | {r.ours} | {r.floor} | {r.ratio} | {r.goal} | {r.mark} |" for r in rows]
+    notes: list[str] = []
+    for r in rows:
+        line = f"- {r.workload.split('，')[0]}：{r.note}"
+        if r.note and line not in notes:
+            notes.append(line)
+    return "\n".join([*lines, *(["", *notes] if notes else [])])
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="compliance 性能基准：我们的实现 vs 裸库（同一次运行、取中位数）")
+    p.add_argument(
+        "--tiny", action="store_true", help=f"极小规模（{TINY_UNITS} 单位 × {TINY_ITEMS} 项），CI 用"
+    )
+    p.add_argument("--units", type=int, help=f"单位数（默认 {FULL_UNITS}）")
+    p.add_argument("--items", type=int, help=f"每单位条目数（默认 {FULL_ITEMS}）")
+    p.add_argument("--report-units", type=int, help=f"report --all 的单位数（默认 {FULL_REPORT_UNITS}）")
+    p.add_argument("--repeat", type=int, help="每项测量重复次数，取中位数（默认 3，--tiny 为 1）")
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="WORKLOAD",
+        help=f"只跑某些负载（可重复或用逗号分隔；名称或序号 1–7）：{', '.join(WORKLOADS)}",
+    )
+    p.add_argument(
+        "--out", type=Path, default=generate.DEFAULT_OUT, help="数据与结果目录（默认 benchmarks/out）"
+    )
+    p.add_argument("--no-pandas", action="store_true", help="跳过最慢的 pandas+openpyxl 基线")
+    p.add_argument(
+        "--profile", action="store_true", help="另用 pyinstrument 剖析一次 ours，写入 OUT/profile-*.txt"
+    )
+    p.add_argument("--strict", action="store_true", help="有目标未达成时退出码为 1")
+    return p.parse_args(argv)
+
+
+def selected(only: list[str]) -> list[str]:
+    if not only:
+        return list(WORKLOADS)
+    chosen = []
+    for part in ",".join(only).split(","):
+        part = part.strip()
+        if part.isdigit() and 1 <= int(part) <= len(WORKLOADS):
+            part = WORKLOADS[int(part) - 1]
+        if part not in WORKLOADS:
+            raise SystemExit(f"未知的负载“{part}”；可选：{', '.join(WORKLOADS)} 或 1–{len(WORKLOADS)}")
+        chosen.append(part)
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    units = args.units or (TINY_UNITS if args.tiny else FULL_UNITS)
+    items = args.items or (TINY_ITEMS if args.tiny else FULL_ITEMS)
+    report_units = min(units, args.report_units or (TINY_REPORT_UNITS if args.tiny else FULL_REPORT_UNITS))
+    repeat = args.repeat or (1 if args.tiny else 3)
+    args.out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=args.out))
+    ctx = Context(args, units, items, report_units, repeat, work, args.out / f"data-{units}x{items}")
+    chosen = selected(args.only)
+    if "rerun" in chosen and "report-all" not in chosen:
+        chosen.append("report-all")  # measured in the same pass
+    rows: list[Row] = []
+    failed = False
+    started = time.perf_counter()
+    try:
+        for name in WORKLOADS:
+            if name not in chosen or name not in RUNNERS:
+                continue
+            print(f"[{name}]", file=sys.stderr, flush=True)
+            try:
+                produced = RUNNERS[name](ctx)
+            except NotAvailable as exc:
+                produced = [unavailable(name, "—", str(exc))]
+            except Exception as exc:
+                traceback.print_exc()
+                failed = True
+                produced = [Row(name, "—", note=f"{type(exc).__name__}: {exc}", error=True)]
+            if name == "report-all" and "rerun" not in chosen:
+                produced = produced[:1]
+            if name == "report-all" and "report-all" not in selected(args.only) and args.only:
+                produced = produced[1:]
+            rows += produced
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print()
+    print(
+        f"compliance 基准：{units} 单位 × {items} 项，report --all {report_units} 单位，重复 {repeat} 次取中位数；"
+        f"Python {platform.python_version()}，{os.cpu_count()} 核，用时 {time.perf_counter() - started:.0f} s"
+    )
+    print()
+    print(table(rows))
+    if failed:
+        return 1
+    if args.strict and any(r.met is False for r in rows):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

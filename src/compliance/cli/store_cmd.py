@@ -1,0 +1,200 @@
+"""`compliance import`: validate every workbook, then store each assessment."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import Progress
+
+from compliance.catalog import Catalog
+from compliance.cli.app import (
+    DbOption,
+    Exit,
+    JsonOption,
+    RubricsOption,
+    StandardsOption,
+    app,
+    catalog,
+    db_url,
+    err,
+    out,
+    print_findings,
+)
+from compliance.findings import Finding, errors_of
+from compliance.numbers import fmt
+from compliance.rubric import ResolvedRubric
+from compliance.scoring import Assessment, ScoreCard, evaluate
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) loads only when this command runs
+    from compliance.store import ImportOutcome, Store
+
+PROGRESS_ABOVE = 5  # files; fewer finish before a bar would be worth drawing
+
+
+@dataclass(frozen=True)
+class _Scored:
+    path: Path
+    sha256: str
+    rubric: ResolvedRubric
+    assessment: Assessment
+    card: ScoreCard
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        meta = self.assessment.meta
+        return meta.unit.code, meta.round, str(meta.kind)
+
+    @property
+    def content(self) -> tuple:
+        return self.rubric.content_hash, self.assessment.meta, self.assessment.items, self.assessment.bonus
+
+
+def _read(
+    path: Path, cat: Catalog, units: Path | None, allow_incomplete: bool
+) -> tuple[list[_Scored], list[Finding]]:
+    """Every assessment of one workbook, scored, and every finding of the file."""
+    from compliance.workbook import read_workbook
+
+    pairs, findings = read_workbook(path, cat, units=units, allow_incomplete=allow_incomplete)
+    findings = list(findings)
+    if errors_of(findings):
+        return [], findings
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    scored = []
+    for rubric, assessment in pairs:
+        card, more = evaluate(rubric, assessment, allow_incomplete=allow_incomplete)
+        findings += more
+        if card is not None:
+            scored.append(_Scored(path, sha, rubric, assessment, card))
+    return scored, findings
+
+
+@app.command("import")
+def import_(
+    workbooks: Annotated[
+        list[Path],
+        typer.Argument(help="填好的检查表（xlsx），可一次给出多个。", exists=True, dir_okay=False),
+    ],
+    db: DbOption = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="同一单位、轮次、评估类型已导入另一份检查表时，以新表替换（旧表保留为历史）。"
+        ),
+    ] = False,
+    units: Annotated[
+        Path | None,
+        typer.Option(
+            "--units", help="单位名单；给出时检查表中的单位须在其中且一致。", exists=True, dir_okay=False
+        ),
+    ] = None,
+    allow_incomplete: Annotated[
+        bool, typer.Option("--allow-incomplete", help="允许有未检查的条目（按 0 分计）。")
+    ] = False,
+    as_json: JsonOption = False,
+    standards: StandardsOption = None,
+    rubrics: RubricsOption = None,
+) -> int:
+    """校验、评分并存入历史库。先校验全部文件：任何文件有错误则一个也不导入。
+
+    同一份检查表再次导入会跳过；同一单位、轮次、评估类型的另一份检查表需加 --replace。
+
+    示例：compliance import 检查表/*.xlsx --db compliance.db
+    """
+    from compliance.store import ImportStatus, Store
+
+    cat = catalog(standards, rubrics)
+    scored: list[_Scored] = []
+    failed = 0
+    for path in workbooks:
+        more, findings = _read(path, cat, units, allow_incomplete)
+        print_findings(findings)
+        failed += bool(errors_of(findings))
+        scored += more
+    if failed:
+        err.print(f"{failed} 个文件有错误，未导入任何评估。", markup=False)
+        return Exit.FINDINGS
+
+    with Store.open(db_url(db)) as store:
+        refusals = _clashes(scored)
+        if not replace:
+            refusals += [m for s in scored if (m := store.conflict(s.rubric, s.assessment))]
+        if refusals:
+            for message in refusals:
+                err.print(f"错误：{message}", markup=False)
+            err.print("未导入任何评估。", markup=False)
+            return Exit.FINDINGS
+        outcomes = _store_all(store, scored, replace, quiet=as_json)
+
+    if as_json:
+        out.print_json(json.dumps([_json(s, o) for s, o in outcomes], ensure_ascii=False))
+    else:
+        counts = {status: sum(1 for _, o in outcomes if o.status is status) for status in ImportStatus}
+        out.print(
+            f"共 {len(outcomes)} 份评估：新导入 {counts[ImportStatus.STORED]}，"
+            f"替换 {counts[ImportStatus.REPLACED]}，跳过 {counts[ImportStatus.SKIPPED]}（{store.where}）",
+            markup=False,
+        )
+    return Exit.OK
+
+
+def _clashes(scored: list[_Scored]) -> list[str]:
+    """Two different workbooks for one unit, round and kind in the same batch: which one?"""
+    first: dict[tuple[str, str, str], _Scored] = {}
+    messages = []
+    for s in scored:
+        seen = first.setdefault(s.key, s)
+        if seen.content != s.content:
+            code, round_, kind = s.key
+            messages.append(
+                f"{seen.path} 与 {s.path} 都是单位 {code} {round_} {kind} 的检查表，但内容不同：请只保留一份"
+            )
+    return messages
+
+
+def _store_all(
+    store: Store, scored: list[_Scored], replace: bool, *, quiet: bool
+) -> list[tuple[_Scored, ImportOutcome]]:
+    """Each assessment in its own transaction; one line per assessment as it is stored."""
+    outcomes = []
+    with Progress(console=out, transient=True, disable=quiet or len(scored) <= PROGRESS_ABOVE) as progress:
+        task = progress.add_task("导入中", total=len(scored))
+        for s in scored:
+            outcome = store.import_assessment(
+                s.rubric,
+                s.assessment,
+                s.card,
+                source_name=s.path.name,
+                source_sha256=s.sha256,
+                replace=replace,
+            )
+            outcomes.append((s, outcome))
+            if not quiet:
+                progress.console.print(_line(s, outcome), markup=False)
+            progress.advance(task)
+    return outcomes
+
+
+def _line(s: _Scored, outcome: ImportOutcome) -> str:
+    card = s.card
+    unit = card.meta.unit
+    return (
+        f"{outcome.status}：{s.path}  {unit.code} {unit.name}  {card.meta.round} {card.meta.kind}  "
+        f"得分 {fmt(card.final, card.precision)}（{card.status}，{card.grade}）"
+    )
+
+
+def _json(s: _Scored, outcome: ImportOutcome) -> dict:
+    """The score card of SPEC §6, with what the import did: stored, skipped or replaced."""
+    return {
+        "file": str(s.path),
+        "outcome": outcome.status.name.lower(),
+        "assessment_id": outcome.assessment_id,
+        "replaced_id": outcome.replaced_id,
+        **s.card.to_json(),
+    }

@@ -1,0 +1,348 @@
+"""``compliance demo``: the whole programme on the bundled Nantong sample, end to end.
+
+Six half-year rounds of 自评 and 考评 for the 21 street squads of 南通市, each one a real
+checklist workbook made by the template writer, filled the way an inspector would fill it
+(openpyxl writes the input cells; :mod:`compliance.simulate` decides what to write),
+imported through the real import path (``read_workbook`` → ``score`` →
+``Store.import_assessment``) into a SQLite store, and the latest round rendered: a PDF per
+squad, the city ranking, and progress against the dated targets.
+
+The demo owns what it writes in its folder and lists it in ``.compliance-demo.json``; a
+new run deletes exactly those files and starts fresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from openpyxl import load_workbook
+
+from compliance.catalog import Catalog, bundled_dir, load_targets, load_units
+from compliance.findings import ComplianceError, FindingsError, errors_of
+from compliance.rubric import ResolvedRubric
+from compliance.scoring import Kind, compare, score
+from compliance.simulate import Filling, Programme, Round, half_year_rounds
+from compliance.store import Store
+from compliance.targets import Targets
+from compliance.units import Unit, UnitsFile
+from compliance.workbook import layout, read_workbook, write_template
+
+STANDARD = "jiangsu-2018"
+RUBRIC = "jiangsu-2018-street"
+FIRST_YEAR = 2019
+MAX_ROUNDS = 6
+DEFAULT_SEED = 1
+MANIFEST = ".compliance-demo.json"
+WORKBOOKS, REPORTS, DATABASE = "workbooks", "reports", "compliance.db"
+_DB_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def sample_dir() -> Path:
+    """The Nantong sample (units and targets), wherever the package is installed."""
+    return bundled_dir("examples") / "nantong"
+
+
+class Progress(Protocol):
+    """How the demo reports a long step; the CLI draws it as a progress bar."""
+
+    def start(self, label: str, total: int) -> None: ...
+
+    def advance(self) -> None: ...
+
+
+class _Silent:
+    def start(self, label: str, total: int) -> None:
+        pass
+
+    def advance(self) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class RoundSummary:
+    round: str
+    date: dt.date | None
+    assessed: int  # squads audited (考评)
+    passed: int  # 达标 in the audit
+    self_passed: int  # 达标 by their own 自评
+    vetoed: int  # audits with a 一票否决
+    inflated: int  # items self-rated 符合 but audited 不符合 (虚报)
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    folder: Path
+    workbooks: Path
+    database: Path
+    reports: Path
+    report_files: tuple[Path, ...]
+    rounds: tuple[RoundSummary, ...]
+    units: int
+    seed: int
+    targets: Targets
+    imported: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "folder": str(self.folder),
+            "workbooks": str(self.workbooks),
+            "database": str(self.database),
+            "reports": str(self.reports),
+            "report_files": [str(p) for p in self.report_files],
+            "units": self.units,
+            "seed": self.seed,
+            "imported": self.imported,
+            "rounds": [
+                {
+                    "round": r.round,
+                    "date": r.date.isoformat() if r.date else None,
+                    "assessed": r.assessed,
+                    "passed": r.passed,
+                    "self_passed": r.self_passed,
+                    "vetoed": r.vetoed,
+                    "inflated": r.inflated,
+                }
+                for r in self.rounds
+            ],
+        }
+
+
+# --- the folder the demo owns -------------------------------------------------------------
+
+
+def _owned(folder: Path) -> list[Path]:
+    """Files a previous demo run recorded in ``folder``'s manifest (inside the folder only)."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text("utf-8"))
+        names = [str(n) for n in data["files"]]
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ComplianceError(f"演示文件夹 {folder} 中的清单 {MANIFEST} 已损坏（{exc}），请换一个文件夹") from None
+    base = folder.resolve()
+    paths = [(base / n).resolve() for n in names]
+    return [p for p in paths if p.is_relative_to(base) and p != base]
+
+
+def _record(folder: Path, files: Sequence[Path]) -> None:
+    base = folder.resolve()
+    names = sorted({str(p.resolve().relative_to(base)) for p in files})
+    partial = folder / f"{MANIFEST}.partial"
+    partial.write_text(json.dumps({"files": names}, ensure_ascii=False, indent=1), "utf-8")
+    os.replace(partial, folder / MANIFEST)
+
+
+def prepare(folder: Path) -> None:
+    """Remove what the previous demo run wrote in ``folder``, and nothing else.
+
+    Refuses a folder holding a store the demo did not create (it may be someone's data).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    owned = _owned(folder)
+    db = (folder / DATABASE).resolve()
+    if db.exists() and db not in owned:
+        raise ComplianceError(
+            f"文件夹 {folder} 中已有 {DATABASE}，但它不是演示程序创建的；为免覆盖数据，请换一个演示文件夹"
+        )
+    dirs: set[Path] = set()
+    for path in owned:
+        for companion in _DB_COMPANIONS if path == db else ("",):
+            target = path.with_name(path.name + companion)
+            if target.is_file() or target.is_symlink():
+                target.unlink()
+        dirs.update(p for p in path.parents if p.is_relative_to(folder.resolve()) and p != folder.resolve())
+    for d in sorted(dirs, key=lambda p: len(p.parts), reverse=True):
+        if d.is_dir() and not any(d.iterdir()):
+            d.rmdir()
+    (folder / MANIFEST).unlink(missing_ok=True)
+
+
+# --- filling a workbook the way an inspector does -----------------------------------------
+
+
+def _header_row(sheet, wanted: Sequence[str]) -> tuple[int, dict[str, int]]:
+    for row in sheet.iter_rows(min_row=1, max_row=20):
+        columns = {str(c.value).strip(): c.column for c in row if c.value is not None}
+        if all(name in columns for name in wanted):
+            return row[0].row, columns
+    raise ComplianceError(f"检查表模板中找不到表头：{'、'.join(wanted)}")
+
+
+def fill_workbook(path: Path, filling: Filling) -> None:
+    """Type ``filling``'s entries into the input cells of the checklist at ``path``.
+
+    Columns are found by their header text and rows by 编号, the way import reads them;
+    only the input cells (结论, 问题数, 实测值, 得分 of manual items, 问题描述) and the
+    加分项 claims are written, the formulas and everything else stay as the template made them.
+    """
+    book = load_workbook(path)
+    items = book[layout.ITEMS_SHEET]
+    header, cols = _header_row(items, (layout.CODE, layout.RESULT, layout.COUNT, layout.MEASURED, layout.SCORE))
+    rows = {
+        str(items.cell(r, cols[layout.CODE]).value).strip(): r
+        for r in range(header + 1, items.max_row + 1)
+        if items.cell(r, cols[layout.CODE]).value is not None
+    }
+    for entry in filling.entries:
+        r = rows.get(entry.code)
+        if r is None:
+            raise ComplianceError(f"{path.name}: 检查表中没有条目 {entry.code}")
+        for column, value in (
+            (layout.RESULT, entry.result),
+            (layout.COUNT, entry.count),
+            (layout.MEASURED, None if entry.measured is None else float(entry.measured)),
+            (layout.SCORE, None if entry.score is None else float(entry.score)),
+            (layout.NOTE, entry.note),
+        ):
+            if value is not None and column in cols:
+                items.cell(r, cols[column]).value = value
+    if filling.bonus:
+        sheet = book[layout.BONUS_SHEET]
+        header, cols = _header_row(sheet, (layout.CODE, layout.CLAIMED))
+        claimed = dict(filling.bonus)
+        for r in range(header + 1, sheet.max_row + 1):
+            code = sheet.cell(r, cols[layout.CODE]).value
+            if code is not None and str(code).strip() in claimed:
+                sheet.cell(r, cols[layout.CLAIMED]).value = layout.YES
+                if layout.REMARK in cols and claimed[str(code).strip()]:
+                    sheet.cell(r, cols[layout.REMARK]).value = claimed[str(code).strip()]
+    book.save(path)
+
+
+def workbook_path(folder: Path, filling: Filling) -> Path:
+    unit = filling.unit
+    return folder / filling.round.label / f"{unit.code}_{unit.name}_{filling.kind}.xlsx"
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+def _catalog() -> Catalog:
+    # The bundled files first, so a ./rubrics of the user's cannot change the demo.
+    return Catalog(standard_dirs=(bundled_dir("standards"),), rubric_dirs=(bundled_dir("rubrics"),))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _units(units_file: UnitsFile, rubric: ResolvedRubric, count: int | None) -> list[Unit]:
+    scored = [u for u in units_file.units if not rubric.info.applies_to or u.type in rubric.info.applies_to]
+    return scored[:count] if count else scored
+
+
+def run_demo(
+    folder: Path | str = Path("reports/demo"),
+    *,
+    rounds: int = MAX_ROUNDS,
+    units: int | None = None,
+    seed: int = DEFAULT_SEED,
+    progress: Progress | None = None,
+) -> DemoResult:
+    """Simulate, fill, import and report; returns where everything is and a summary."""
+    if not 1 <= rounds <= MAX_ROUNDS:
+        raise ComplianceError(f"轮次数得到 {rounds}，应为 1 至 {MAX_ROUNDS}")
+    if units is not None and units < 1:
+        raise ComplianceError(f"街道数得到 {units}，应为不小于 1 的整数")
+    progress = progress or _Silent()
+    folder = Path(folder)
+    catalog = _catalog()
+    rubric = catalog.rubric(RUBRIC)
+    units_path, targets_path = sample_dir() / "units.yaml", sample_dir() / "targets.yaml"
+    units_file = load_units(units_path)
+    targets = load_targets(targets_path)
+    squads = _units(units_file, rubric, units)
+    programme = Programme(rubric, squads, half_year_rounds(FIRST_YEAR, rounds), seed)
+    fillings = programme.fillings()
+
+    prepare(folder)
+    workbooks, reports, database = folder / WORKBOOKS, folder / REPORTS, folder / DATABASE
+    paths = [workbook_path(workbooks, f) for f in fillings]
+    _record(folder, [*paths, database])
+
+    progress.start("生成并填写检查表", len(fillings))
+    for filling, path in zip(fillings, paths, strict=True):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_template(
+            path,
+            rubric,
+            filling.unit,
+            kind=str(filling.kind),
+            round=filling.round.label,
+            date=filling.date,
+            inspectors=filling.inspectors,
+        )
+        fill_workbook(path, filling)
+        progress.advance()
+
+    progress.start("导入历史库", len(paths))
+    with Store.open(str(database)) as store:
+        for path in paths:
+            _import(store, catalog, units_file, path)
+            progress.advance()
+        summaries = tuple(_summarise(store, programme.rounds))
+        report_files = _reports(store, rubric, targets, programme.rounds[-1], reports, progress)
+    _record(folder, [*paths, database, *report_files])
+    return DemoResult(
+        folder=folder,
+        workbooks=workbooks,
+        database=database,
+        reports=reports,
+        report_files=tuple(report_files),
+        rounds=summaries,
+        units=len(squads),
+        seed=seed,
+        targets=targets,
+        imported=len(paths),
+    )
+
+
+def _import(store: Store, catalog: Catalog, units: UnitsFile, path: Path) -> None:
+    """The import path of ``compliance import``: read, score, store."""
+    read, findings = read_workbook(path, catalog, units=units)
+    if errors_of(findings):
+        raise FindingsError(findings)
+    digest = _sha256(path)
+    for rubric, assessment in read:
+        card = score(rubric, assessment)
+        store.import_assessment(rubric, assessment, card, source_name=path.name, source_sha256=digest)
+
+
+def _summarise(store: Store, rounds: Sequence[Round]) -> list[RoundSummary]:
+    dates = store.round_dates()
+    out = []
+    for rnd in rounds:
+        audits = store.cards(rnd.label, Kind.AUDIT)
+        selfs = store.cards(rnd.label, Kind.SELF)
+        inflated = sum(len(compare(s, a).inflated) for s, a in store.pairs(rnd.label))
+        out.append(
+            RoundSummary(
+                rnd.label,
+                dates.get(rnd.label),
+                len(audits),
+                sum(1 for c in audits if c.passed),
+                sum(1 for c in selfs if c.passed),
+                sum(1 for c in audits if c.veto),
+                inflated,
+            )
+        )
+    return out
+
+
+def _reports(
+    store: Store,
+    rubric: ResolvedRubric,
+    targets: Targets,
+    latest: Round,
+    out: Path,
+    progress: Progress,
+) -> list[Path]:
+    raise NotImplementedError  # wired to compliance.reports when it lands

@@ -1,0 +1,219 @@
+"""Between the engine's objects and the store's rows, both ways.
+
+The store keeps the inputs and the rubric snapshot, not the ScoreCard: reading back
+rebuilds the rubric and the Assessment and scores them again, so reports get every word
+of the engine, and the totals kept at import prove that nothing drifted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+
+from compliance.findings import ComplianceError
+from compliance.rubric import Levels, ResolvedRubric, Rubric, resolve
+from compliance.scoring import (
+    Assessment,
+    AssessmentMeta,
+    BonusClaim,
+    ItemInput,
+    ItemScore,
+    Kind,
+    ScoreCard,
+    evaluate,
+)
+from compliance.standard import Standard
+from compliance.store.models import AssessmentRow, BonusClaimRow, ItemResultRow, RubricVersionRow, UnitRow
+from compliance.units import Unit
+
+TOTALS = ("earned", "possible", "rate", "score", "final", "veto", "passed", "grade", "not_inspected")
+
+
+def _canonical(payload: object) -> str:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _num(value: Decimal | None) -> str | None:
+    # 1.0 and 1 are the same entry: the digest must not tell them apart.
+    return None if value is None else str(value.normalize())
+
+
+def digest(rubric: ResolvedRubric, assessment: Assessment) -> str:
+    """sha256 of everything that decides a score; the source file's name is not part of it."""
+    meta = assessment.meta
+    payload = {
+        "unit": meta.unit.model_dump(mode="json"),
+        "rubric": rubric.content_hash,
+        "kind": str(meta.kind),
+        "round": meta.round,
+        "date": meta.date.isoformat() if meta.date else None,
+        "inspectors": list(meta.inspectors),
+        "items": sorted(
+            [i.code, i.result, _num(i.count), _num(i.measured), _num(i.score), i.note, i.evidence]
+            for i in assessment.items
+        ),
+        "bonus": sorted([b.code, b.note] for b in assessment.bonus),
+    }
+    return hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()
+
+
+# --- rubric snapshots -------------------------------------------------------------------
+
+
+def snapshot(rubric: ResolvedRubric) -> str:
+    # exclude_unset, not only exclude_none: resolve() merges `default` with the fields an
+    # item entry sets, so a field written as its default value must stay written.
+    # Not sorted: the order of a levels item's labels is the order the workbook offers them.
+    dump = {"exclude_unset": True, "mode": "json", "by_alias": True}
+    snap = {"standard": rubric.standard.model_dump(**dump), "rubric": rubric.rubric.model_dump(**dump)}
+    return json.dumps(snap, ensure_ascii=False, separators=(",", ":"))
+
+
+def rubric_from_snapshot(text: str, expected_hash: str) -> ResolvedRubric:
+    data = json.loads(text)
+    resolved, problems = resolve(
+        Standard.model_validate(data["standard"]), Rubric.model_validate(data["rubric"])
+    )
+    if resolved is None or resolved.content_hash != expected_hash:
+        raise StoreIntegrityError(
+            f"评分细则版本 {expected_hash[:12]} 的存档无法还原（{problems or '内容摘要不一致'}）"
+        )
+    return resolved
+
+
+def same_rules(a: ResolvedRubric, b: ResolvedRubric) -> bool:
+    """Whether two rubrics of one content hash score alike (the hash sorts levels labels)."""
+    return _rules(a) == _rules(b) and a.excluded == b.excluded and a.info == b.info
+
+
+def _rules(rubric: ResolvedRubric) -> list[tuple]:
+    return [
+        (i.code, i.points, i.veto, sorted(i.rule.labels) if isinstance(i.rule, Levels) else i.rule, i.item)
+        for i in rubric.items
+    ]
+
+
+def rubric_row(rubric: ResolvedRubric, now: dt.datetime) -> RubricVersionRow:
+    return RubricVersionRow(
+        hash=rubric.content_hash,
+        rubric_id=rubric.id,
+        standard_id=rubric.standard.id,
+        title=rubric.info.title,
+        snapshot=snapshot(rubric),
+        first_imported_at=now,
+    )
+
+
+# --- assessments ------------------------------------------------------------------------
+
+
+class StoreIntegrityError(ComplianceError):
+    """What the store holds does not score to what it recorded: a bug, never a user error."""
+
+
+def unit_row(unit: Unit) -> UnitRow:
+    return UnitRow(**unit.model_dump())
+
+
+def assessment_row(
+    assessment: Assessment,
+    card: ScoreCard,
+    *,
+    source_name: str,
+    source_sha256: str,
+    digest: str,
+    now: dt.datetime,
+) -> AssessmentRow:
+    meta = assessment.meta
+    inputs = {i.code: i for i in assessment.items}
+    return AssessmentRow(
+        unit_code=meta.unit.code,
+        round=meta.round,
+        kind=str(meta.kind),
+        date=meta.date,
+        inspectors=list(meta.inspectors),
+        rubric_id=card.rubric_id,
+        rubric_hash=card.rubric_hash,
+        source_name=source_name,
+        source_sha256=source_sha256,
+        digest=digest,
+        imported_at=now,
+        superseded=False,
+        bonus=card.bonus.counted,
+        **{name: getattr(card, name) for name in TOTALS},
+        items=[
+            _item_row(position, score, inputs.get(score.code)) for position, score in enumerate(card.items)
+        ],
+        bonus_claims=[
+            BonusClaimRow(code=b.code, position=position, note=b.note)
+            for position, b in enumerate(assessment.bonus)
+        ],
+    )
+
+
+def _item_row(position: int, score: ItemScore, entry: ItemInput | None) -> ItemResultRow:
+    given = entry or ItemInput(score.code)
+    return ItemResultRow(
+        code=score.code,
+        position=position,
+        has_input=entry is not None,
+        result=given.result,
+        count=given.count,
+        measured=given.measured,
+        score_input=given.score,
+        note=given.note,
+        evidence=given.evidence,
+        earned=score.earned,
+        possible=score.possible,
+        status=str(score.status),
+    )
+
+
+def assessment_of(row: AssessmentRow, unit: Unit) -> Assessment:
+    """The Assessment that was imported, rebuilt from its rows."""
+    meta = AssessmentMeta(
+        unit=unit,
+        rubric=row.rubric_id,
+        kind=Kind(row.kind),
+        round=row.round,
+        date=row.date,
+        inspectors=tuple(row.inspectors),
+    )
+    items = tuple(
+        ItemInput(i.code, i.result, i.count, i.measured, i.score_input, i.note, i.evidence)
+        for i in row.items
+        if i.has_input
+    )
+    bonus = tuple(BonusClaim(b.code, b.note) for b in row.bonus_claims)
+    return Assessment(meta, items, bonus, source=row.source_name)
+
+
+def unit_of(row: UnitRow) -> Unit:
+    return Unit(code=row.code, name=row.name, type=row.type, city=row.city, district=row.district)
+
+
+def rescore(rubric: ResolvedRubric, row: AssessmentRow, unit: Unit) -> ScoreCard:
+    """Score the stored inputs again; the totals must be the ones recorded at import."""
+    card, findings = evaluate(rubric, assessment_of(row, unit), allow_incomplete=True)
+    differences = [] if card is None else _differences(card, row)
+    if card is None or differences:
+        why = "；".join(differences) or "；".join(str(f) for f in findings)
+        raise StoreIntegrityError(
+            f"历史库中第 {row.id} 号评估（单位 {row.unit_code}，{row.round}，{row.kind}）重新计分的结果"
+            f"与导入时记录的不一致：{why}。这是程序缺陷，请报告给维护者。"
+        )
+    return card
+
+
+def _differences(card: ScoreCard, row: AssessmentRow) -> list[str]:
+    recorded = {name: getattr(row, name) for name in TOTALS} | {"bonus": row.bonus}
+    computed = {name: getattr(card, name) for name in TOTALS} | {"bonus": card.bonus.counted}
+    recorded |= {f"item {i.code}": (i.earned, i.possible, i.status) for i in row.items}
+    computed |= {f"item {i.code}": (i.earned, i.possible, str(i.status)) for i in card.items}
+    return [
+        f"{name} 记录为 {recorded.get(name)}，重算为 {computed.get(name)}"
+        for name in sorted(recorded.keys() | computed.keys())
+        if recorded.get(name) != computed.get(name)
+    ]

@@ -1,0 +1,364 @@
+"""The history store: every imported assessment, scored under the rubric it came with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from compliance.findings import ComplianceError
+from compliance.rubric import ResolvedRubric
+from compliance.scoring import Assessment, Kind, ScoreCard
+from compliance.store import codec, connect, migrate
+from compliance.store.models import AssessmentRow, RubricVersionRow, UnitRow
+from compliance.units import Unit
+
+
+class ImportStatus(StrEnum):
+    STORED = "已导入"
+    SKIPPED = "已导入，跳过"
+    REPLACED = "已替换"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    status: ImportStatus
+    assessment_id: int  # the current assessment: the new one, or the identical one found
+    unit_code: str
+    round: str
+    kind: Kind
+    source_name: str
+    replaced_id: int | None = None  # the assessment now superseded, when REPLACED
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRequest:
+    """One scored assessment and the file it came from, for :meth:`Store.import_many`."""
+
+    rubric: ResolvedRubric
+    assessment: Assessment
+    card: ScoreCard
+    source_name: str
+    source_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class RubricVersion:
+    id: str
+    hash: str
+    title: str
+    standard_id: str
+    first_imported: dt.datetime
+
+
+_CURRENT = AssessmentRow.superseded.is_(False)
+
+
+class Store:
+    """Open with :meth:`open`; use as a context manager or call :meth:`close`."""
+
+    def __init__(self, engine: Engine, where: str):
+        self.where = where  # how messages name this store
+        self._engine = engine
+        self._writer = engine.execution_options(**{connect.WRITE: True})
+        self._rubrics: dict[str, ResolvedRubric] = {}
+        self._cards: dict[int, ScoreCard] = {}  # an assessment row never changes once written
+
+    @classmethod
+    def open(cls, url_or_path: str) -> Store:
+        """A SQLAlchemy URL or a SQLite file path; the schema is upgraded to the newest."""
+        url = connect.parse(url_or_path)
+        where = connect.label(url)
+        engine = connect.create(url)
+        try:
+            with connect.translated(where):
+                migrate.upgrade(engine, where)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, where)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # --- writing ------------------------------------------------------------------------
+
+    def import_assessment(
+        self,
+        rubric: ResolvedRubric,
+        assessment: Assessment,
+        card: ScoreCard,
+        *,
+        source_name: str,
+        source_sha256: str,
+        replace: bool = False,
+    ) -> ImportOutcome:
+        """Store one scored assessment in one transaction: all of it, or nothing.
+
+        The same content again is skipped; different content for a unit, round and kind
+        already stored is refused (ComplianceError) unless ``replace``, which keeps the
+        old assessment as superseded history.
+        """
+        if card.meta != assessment.meta or card.rubric_hash != rubric.content_hash:
+            raise ValueError("the score card was not computed from this rubric and assessment")
+        request = ImportRequest(rubric, assessment, card, source_name, source_sha256)
+        with connect.translated(self.where):
+            try:
+                return self._import(request, replace)
+            except IntegrityError:
+                # PostgreSQL: another process stored this unit/round/kind, unit or rubric
+                # version between our read and our write. Once more, now seeing its row.
+                return self._import(request, replace)
+
+    def import_many(self, requests: Iterable[ImportRequest], *, replace: bool = False) -> list[ImportOutcome]:
+        """Each in its own transaction; a refusal stops there, those before it stay stored."""
+        return [
+            self.import_assessment(
+                r.rubric,
+                r.assessment,
+                r.card,
+                source_name=r.source_name,
+                source_sha256=r.source_sha256,
+                replace=replace,
+            )
+            for r in requests
+        ]
+
+    def conflict(self, rubric: ResolvedRubric, assessment: Assessment) -> str | None:
+        """Why importing ``assessment`` without ``replace`` would be refused, or None."""
+        with self._reading() as session:
+            current = self._current_of(session, assessment)
+            if current is None or current.digest == codec.digest(rubric, assessment):
+                return None
+            return _refusal(current, assessment)
+
+    def _import(self, request: ImportRequest, replace: bool) -> ImportOutcome:
+        meta = request.assessment.meta
+        content = codec.digest(request.rubric, request.assessment)
+        now = dt.datetime.now(dt.UTC)
+        with self._writing() as session:
+            current = self._current_of(session, request.assessment)
+            if current is not None and current.digest == content:
+                return _outcome(ImportStatus.SKIPPED, current, request.source_name)
+            if current is not None and not replace:
+                raise ComplianceError(_refusal(current, request.assessment, request.source_name))
+            stored_rubric = self._rubric_version(session, request.rubric, now)
+            row = codec.assessment_row(
+                request.assessment,
+                request.card,
+                source_name=request.source_name,
+                source_sha256=request.source_sha256,
+                digest=content,
+                now=now,
+            )
+            # Refuse to store what could not be read back to the same totals.
+            codec.rescore(stored_rubric, row, meta.unit)
+            session.merge(codec.unit_row(meta.unit))
+            if current is not None:
+                current.superseded = True
+            session.flush()  # the unit and rubric version exist, the old row is history
+            session.add(row)
+            session.flush()
+            if current is None:
+                return _outcome(ImportStatus.STORED, row, request.source_name)
+            current.superseded_by = row.id
+            return _outcome(ImportStatus.REPLACED, row, request.source_name, replaced_id=current.id)
+
+    def _rubric_version(self, session: Session, rubric: ResolvedRubric, now: dt.datetime) -> ResolvedRubric:
+        """The rubric as the store keeps it, added when new; it must score like ``rubric``."""
+        existing = session.get(RubricVersionRow, rubric.content_hash)
+        snapshot = existing.snapshot if existing else codec.snapshot(rubric)
+        stored = self._rubric_from(rubric.content_hash, snapshot)
+        if not codec.same_rules(stored, rubric):
+            raise codec.StoreIntegrityError(
+                f"评分细则 {rubric.version_label} 的存档与当前内容的计分规则不一致，无法导入。这是程序缺陷，请报告给维护者。"
+            )
+        if existing is None:
+            session.add(codec.rubric_row(rubric, now))
+        return stored
+
+    def _rubric_from(self, content_hash: str, snapshot: str) -> ResolvedRubric:
+        if content_hash not in self._rubrics:
+            self._rubrics[content_hash] = codec.rubric_from_snapshot(snapshot, content_hash)
+        return self._rubrics[content_hash]
+
+    @staticmethod
+    def _current_of(session: Session, assessment: Assessment) -> AssessmentRow | None:
+        meta = assessment.meta
+        return session.scalar(
+            select(AssessmentRow).where(
+                _CURRENT,
+                AssessmentRow.unit_code == meta.unit.code,
+                AssessmentRow.round == meta.round,
+                AssessmentRow.kind == str(meta.kind),
+            )
+        )
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A write transaction (BEGIN IMMEDIATE on SQLite), committed when the block ends."""
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with connect.translated(self.where), Session(self._engine) as session:
+            yield session
+
+    # --- reading ------------------------------------------------------------------------
+
+    def rounds(self) -> list[str]:
+        """Rounds in chronological order: by their earliest 检查日期, then by name."""
+        with self._reading() as session:
+            rows = session.execute(
+                select(AssessmentRow.round, func.min(AssessmentRow.date))
+                .where(_CURRENT)
+                .group_by(AssessmentRow.round)
+            ).all()
+        return [name for name, _ in sorted(rows, key=lambda r: (r[1] is None, r[1] or dt.date.min, r[0]))]
+
+    def round_dates(self) -> dict[str, dt.date]:
+        """The latest 检查日期 of each round (rounds without any date are left out)."""
+        with self._reading() as session:
+            rows = session.execute(
+                select(AssessmentRow.round, func.max(AssessmentRow.date))
+                .where(_CURRENT, AssessmentRow.date.is_not(None))
+                .group_by(AssessmentRow.round)
+            ).all()
+        order = {name: i for i, name in enumerate(self.rounds())}
+        return {name: date for name, date in sorted(rows, key=lambda r: order.get(r[0], len(order)))}
+
+    def cards(self, round: str, kind: Kind | str | None = Kind.AUDIT) -> list[ScoreCard]:
+        """The current assessments of a round (of one kind, or all when None), by unit code."""
+        conditions = [AssessmentRow.round == round]
+        if kind is not None:
+            conditions.append(AssessmentRow.kind == str(Kind(kind)))
+        return self._select(*conditions)
+
+    def card(self, unit_code: str, round: str, kind: Kind | str = Kind.AUDIT) -> ScoreCard | None:
+        cards = self._select(
+            AssessmentRow.unit_code == unit_code,
+            AssessmentRow.round == round,
+            AssessmentRow.kind == str(Kind(kind)),
+        )
+        return cards[0] if cards else None
+
+    def history(self, unit_code: str, kind: Kind | str = Kind.AUDIT) -> list[ScoreCard]:
+        """One unit's assessments across rounds, oldest round first."""
+        cards = self._select(AssessmentRow.unit_code == unit_code, AssessmentRow.kind == str(Kind(kind)))
+        return _chronological(cards, self.rounds())
+
+    def pairs(self, round: str) -> list[tuple[ScoreCard, ScoreCard]]:
+        """(自评, 考评) of every unit that has both in ``round``, by unit code."""
+        audits = {c.meta.unit.code: c for c in self.cards(round, Kind.AUDIT)}
+        return [
+            (c, audits[c.meta.unit.code]) for c in self.cards(round, Kind.SELF) if c.meta.unit.code in audits
+        ]
+
+    def latest(self, kind: Kind | str = Kind.AUDIT) -> list[ScoreCard]:
+        """Each unit's assessment in the latest round it has one, by unit code."""
+        latest: dict[str, ScoreCard] = {}
+        for card in _chronological(self._select(AssessmentRow.kind == str(Kind(kind))), self.rounds()):
+            latest[card.meta.unit.code] = card
+        return [latest[code] for code in sorted(latest)]
+
+    def units(self) -> list[Unit]:
+        with self._reading() as session:
+            return [codec.unit_of(row) for row in session.scalars(select(UnitRow).order_by(UnitRow.code))]
+
+    def rubric_versions(self) -> list[RubricVersion]:
+        """Every rubric version assessments were imported with, oldest first."""
+        with self._reading() as session:
+            rows = session.scalars(
+                select(RubricVersionRow).order_by(RubricVersionRow.first_imported_at, RubricVersionRow.hash)
+            )
+            return [
+                RubricVersion(r.rubric_id, r.hash, r.title, r.standard_id, _aware(r.first_imported_at))
+                for r in rows
+            ]
+
+    def assessment_count(self, *, include_superseded: bool = False) -> int:
+        query = select(func.count()).select_from(AssessmentRow)
+        if not include_superseded:
+            query = query.where(_CURRENT)
+        with self._reading() as session:
+            return session.scalar(query) or 0
+
+    def fingerprint(self, round: str | None = None, kind: Kind | str | None = None) -> str:
+        """Changes exactly when the current assessments of ``round`` and ``kind`` (None: all) change.
+
+        A renderer can keep it beside its output and skip the work when it is unchanged.
+        """
+        query = select(AssessmentRow.id, AssessmentRow.digest).where(_CURRENT).order_by(AssessmentRow.id)
+        if round is not None:
+            query = query.where(AssessmentRow.round == round)
+        if kind is not None:
+            query = query.where(AssessmentRow.kind == str(Kind(kind)))
+        with self._reading() as session:
+            lines = [f"{id_}:{digest}" for id_, digest in session.execute(query)]
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+    def _select(self, *conditions) -> list[ScoreCard]:
+        """Score cards of the current assessments matching ``conditions``, by unit code and kind."""
+        query = (
+            select(AssessmentRow)
+            .where(_CURRENT, *conditions)
+            .order_by(AssessmentRow.unit_code, AssessmentRow.kind, AssessmentRow.round)
+            .options(selectinload(AssessmentRow.items), selectinload(AssessmentRow.bonus_claims))
+        )
+        with self._reading() as session:
+            rows = session.scalars(query).all()
+            units = self._units(session, {row.unit_code for row in rows})
+            return [self._card(session, row, units[row.unit_code]) for row in rows]
+
+    @staticmethod
+    def _units(session: Session, codes: set[str]) -> dict[str, Unit]:
+        rows = session.scalars(select(UnitRow).where(UnitRow.code.in_(codes))) if codes else []
+        return {row.code: codec.unit_of(row) for row in rows}
+
+    def _card(self, session: Session, row: AssessmentRow, unit: Unit) -> ScoreCard:
+        if row.id not in self._cards:
+            version = session.get(RubricVersionRow, row.rubric_hash)
+            rubric = self._rubric_from(row.rubric_hash, version.snapshot if version else "")
+            self._cards[row.id] = codec.rescore(rubric, row, unit)
+        return self._cards[row.id]
+
+
+def _chronological(cards: Sequence[ScoreCard], rounds: list[str]) -> list[ScoreCard]:
+    order = {name: i for i, name in enumerate(rounds)}
+    return sorted(cards, key=lambda c: (order.get(c.meta.round, len(order)), c.meta.round))
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # SQLite keeps no time zone; everything is written in UTC.
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _outcome(
+    status: ImportStatus, row: AssessmentRow, source_name: str, *, replaced_id: int | None = None
+) -> ImportOutcome:
+    return ImportOutcome(status, row.id, row.unit_code, row.round, Kind(row.kind), source_name, replaced_id)
+
+
+def _refusal(current: AssessmentRow, assessment: Assessment, source_name: str | None = None) -> str:
+    meta = assessment.meta
+    when = _aware(current.imported_at).astimezone().strftime("%Y-%m-%d %H:%M")
+    new = f"“{source_name}”" if source_name else "新检查表"
+    return (
+        f"{meta.unit.code} {meta.unit.name} 的 {meta.round} {meta.kind} 已导入过另一份检查表"
+        f"（“{current.source_name}”，{when} 导入），与{new}内容不同，未导入。"
+        "如确需以新表替换，请加 --replace（旧表保留为历史记录）。"
+    )

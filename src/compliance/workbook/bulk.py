@@ -1,0 +1,225 @@
+"""The bulk form (SPEC §4): one sheet, one row per unit and item, as other systems export.
+
+Columns: 单位编码, 评估类型, 评估轮次, 编号, 结论, 问题数, 实测值, 得分, and optionally
+评分细则 (else the rubric given by the caller), 检查日期, 检查人员, 问题描述, 佐证材料.
+Unit details come from the units list (required). A row whose 编号 is one of the rubric's
+bonus items (加分项) claims it when its 结论 is 是.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from compliance.findings import Finding, Severity, errors_of
+from compliance.rubric import ResolvedRubric
+from compliance.scoring import Assessment, AssessmentMeta, BonusClaim, Kind, Result, evaluate, parse_result
+from compliance.units import Unit, UnitsFile
+from compliance.workbook import layout as L
+from compliance.workbook.cells import BadCell, date_of, text_of
+from compliance.workbook.meta import Rubrics, applies_warning, inspectors_of, kind_of, round_of
+from compliance.workbook.source import Book, Cell, Grid
+from compliance.workbook.table import (
+    Header,
+    ParsedRow,
+    Where,
+    find_header,
+    manual_lookup,
+    parse_row,
+    result_text,
+    rows_below,
+    typed_score_warnings,
+    without_repeats,
+)
+
+BULK_COLUMNS = (*L.BULK_REQUIRED, *L.BULK_OPTIONAL)
+
+
+@dataclass
+class _Group:
+    """The rows of one unit, kind and round."""
+
+    unit: Unit
+    rubric: ResolvedRubric
+    kind: Kind
+    round: str
+    rows: list[ParsedRow] = field(default_factory=list)
+    claims: list[BonusClaim] = field(default_factory=list)
+    date: dt.date | None = None
+    inspectors: tuple[str, ...] = ()
+
+    def assessment(self, source: str) -> Assessment:
+        meta = AssessmentMeta(self.unit, self.rubric.id, self.kind, self.round, self.date, self.inspectors)
+        return Assessment(meta, tuple(r.input for r in self.rows), tuple(self.claims), source)
+
+
+@dataclass
+class _Context:
+    where: Where
+    header: Header
+    rubrics: Rubrics
+    units: UnitsFile
+    default_rubric: str | None
+    findings: list[Finding] = field(default_factory=list)
+    _reported: set[tuple[str, str]] = field(default_factory=set)
+
+    def once(self, row: int, column: str, value: str, message: str, severity=Severity.ERROR) -> bool:
+        """Report a problem with a value once, at its first cell, not on each of its rows;
+        True when it is reported now."""
+        if (column, value) in self._reported:
+            return False
+        self._reported.add((column, value))
+        self.findings.append(self.where.finding(row, self.header.columns[column], message, severity))
+        return True
+
+
+def is_bulk(header_cells: dict[str, int]) -> bool:
+    return L.UNIT_CODE in header_cells and L.CODE in header_cells
+
+
+def read_bulk(
+    book: Book,
+    grid: Grid,
+    rubrics: Rubrics,
+    units: UnitsFile | None,
+    default_rubric: str | None,
+    allow_incomplete: bool,
+) -> tuple[list[tuple[ResolvedRubric, Assessment]], list[Finding]]:
+    where = Where(book.file, grid.name)
+    header, findings = find_header(grid, where, BULK_COLUMNS, L.BULK_REQUIRED)
+    if units is None:
+        findings.append(
+            Finding(
+                book.file,
+                f"批量表需要单位名单：请用 --units 给出 units.yaml，或在工作簿中加一张“{L.UNITS_SHEET}”表",
+                cell=grid.name,
+            )
+        )
+    if header is None or errors_of(findings):
+        return [], findings
+    grid.fill_merged_below(header.row)
+    ctx = _Context(where, header, rubrics, units, default_rubric, findings)
+    groups: dict[tuple[str, str, str, str], _Group] = {}
+    for row, values in rows_below(grid, header, BULK_COLUMNS):
+        group = _group_of(ctx, row, values, groups)
+        _add_row(ctx, row, values, group)
+    return _evaluate(book, ctx, groups, allow_incomplete)
+
+
+def _group_of(
+    ctx: _Context, row: int, values: dict[str, Cell], groups: dict[tuple[str, str, str, str], _Group]
+) -> _Group | None:
+    """The group of a row, created on its first row; None when the row's unit, rubric, kind
+    or round cannot be read (reported once per distinct value)."""
+    parts = []
+    for column, parser in ((L.KIND, kind_of), (L.ROUND, round_of)):
+        try:
+            parts.append(parser(values[column]))
+        except BadCell as exc:
+            ctx.once(row, column, text_of(values[column]) or "", str(exc))
+    code = text_of(values[L.UNIT_CODE])
+    unit = ctx.units.get(code) if code else None
+    if unit is None:
+        ctx.once(
+            row, L.UNIT_CODE, code or "", f"单位编码“{code}”不在单位名单中" if code else "单位编码未填写"
+        )
+    ref = text_of(values.get(L.RUBRIC, "")) or ctx.default_rubric
+    rubric = _rubric(ctx, row, ref, unit)
+    if len(parts) < 2 or unit is None or rubric is None:
+        return None
+    kind, round_ = parts
+    key = (unit.code, kind.value, round_, rubric.id)
+    group = groups.get(key)
+    if group is None:
+        group = groups[key] = _Group(unit, rubric, kind, round_)
+        if problem := applies_warning(rubric, unit):
+            ctx.once(row, L.UNIT_CODE, f"{unit.code}@{rubric.id}", problem, Severity.WARNING)
+    _take_when(ctx, row, values, group)
+    return group
+
+
+def _rubric(ctx: _Context, row: int, ref: str | None, unit: Unit | None) -> ResolvedRubric | None:
+    """The row's 评分细则, else the caller's ``rubric``, else the one that applies to the
+    unit's type."""
+    if ref is not None:
+        # the caller's --rubric may be a path; a cell of the file may only name an id
+        rubric, problem, nested = ctx.rubrics.get(ref, trusted=ref == ctx.default_rubric)
+    elif unit is not None:
+        rubric, problem, nested = ctx.rubrics.for_type(unit.type)
+        ref = f"type:{unit.type}"
+    else:
+        return None
+    if rubric is None:
+        column = L.RUBRIC if L.RUBRIC in ctx.header.columns else L.UNIT_CODE
+        if ctx.once(row, column, ref, problem):
+            ctx.findings += nested
+    return rubric
+
+
+def _take_when(ctx: _Context, row: int, values: dict[str, Cell], group: _Group) -> None:
+    """The first date and inspectors given for a group are the group's."""
+    if group.date is None and L.DATE in values:
+        try:
+            group.date = date_of(values[L.DATE])
+        except BadCell as exc:
+            ctx.findings.append(ctx.where.finding(row, ctx.header.columns[L.DATE], str(exc)))
+    if not group.inspectors and L.INSPECTORS in values:
+        group.inspectors = inspectors_of(values[L.INSPECTORS])
+
+
+def _add_row(ctx: _Context, row: int, values: dict[str, Cell], group: _Group | None) -> None:
+    rubric = group.rubric if group else None
+    code = text_of(values[L.CODE])
+    if (
+        group
+        and rubric
+        and code
+        and rubric.item(code) is None
+        and code in {b.code for b in rubric.bonus_items}
+    ):
+        _claim(ctx, row, code, values, group)
+        return
+    parsed, more = parse_row(row, values, ctx.header, ctx.where, manual_lookup(rubric))
+    ctx.findings += more
+    if parsed and group:
+        group.rows.append(parsed)
+
+
+def _claim(ctx: _Context, row: int, code: str, values: dict[str, Cell], group: _Group) -> None:
+    claimed = result_text(values[L.RESULT])
+    answer = parse_result(claimed) if claimed else Result.FAIL
+    if answer is Result.PASS:
+        note = text_of(values.get(L.NOTE, ""))
+        group.claims.append(BonusClaim(code, note, ctx.where.ref(row, ctx.header.columns[L.CODE])))
+    elif answer is not Result.FAIL:
+        message = f"加分项 {code} 的结论应为 {L.YES}（申报）或 {L.NO}，得到“{claimed}”"
+        ctx.findings.append(ctx.where.finding(row, ctx.header.columns[L.RESULT], message))
+
+
+def _evaluate(
+    book: Book, ctx: _Context, groups: dict[tuple[str, str, str, str], _Group], allow_incomplete: bool
+) -> tuple[list[tuple[ResolvedRubric, Assessment]], list[Finding]]:
+    findings = ctx.findings
+    read_errors = list(findings)
+    pairs = []
+    for group in groups.values():
+        assessment = group.assessment(book.file)
+        card, engine = evaluate(group.rubric, assessment, allow_incomplete=allow_incomplete)
+        label = f"单位 {group.unit.code}（{group.kind}，{group.round}）"
+        findings += [_tagged(f, label) for f in without_repeats(engine, read_errors)]
+        if card is not None:
+            formulas = lambda: book.formula_cells(ctx.where.sheet)  # noqa: E731
+            findings += typed_score_warnings(group.rows, card, group.rubric, ctx.where, formulas)
+        pairs.append((group.rubric, assessment))
+    if not groups and not errors_of(findings):
+        findings.append(Finding(book.file, "批量表中没有任何数据行", cell=ctx.where.sheet))
+    if errors_of(findings):
+        return [], findings
+    return pairs, findings
+
+
+def _tagged(finding: Finding, label: str) -> Finding:
+    """Name the unit in engine findings that have no cell (a missing item says which unit)."""
+    if finding.cell:
+        return finding
+    return Finding(finding.file, f"{label}：{finding.message}", cell=finding.cell, severity=finding.severity)

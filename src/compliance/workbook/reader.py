@@ -1,0 +1,116 @@
+"""``read_workbook``: a filled checklist or a bulk form → assessments, with every problem
+of the file found in one pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from compliance.catalog import Catalog, load_units
+from compliance.findings import ComplianceError, Finding, FindingsError, errors_of
+from compliance.rubric import ResolvedRubric
+from compliance.scoring import Assessment
+from compliance.units import UnitsFile
+from compliance.workbook import layout as L
+from compliance.workbook.bulk import BULK_COLUMNS, is_bulk, read_bulk
+from compliance.workbook.checklist import read_checklist
+from compliance.workbook.meta import Rubrics
+from compliance.workbook.source import Book, Grid, open_book
+from compliance.workbook.table import Where, find_header, header_row
+from compliance.workbook.units_sheet import read_units_sheet, units_from_grid
+
+Read = tuple[list[tuple[ResolvedRubric, Assessment]], list[Finding]]
+
+
+def read_workbook(
+    path: Path | str,
+    catalog: Catalog,
+    *,
+    units: UnitsFile | Path | str | None = None,
+    allow_incomplete: bool = False,
+    rubric: str | None = None,
+) -> Read:
+    """Read a per-unit checklist (sheets 基本信息 + 检查表 [+ 加分项]) or a bulk form.
+
+    ``units`` (a UnitsFile, a units.yaml or a workbook with a 单位 sheet) is optional for a
+    checklist — given, its unit must be listed and match — and required for the bulk form
+    unless the workbook has its own 单位 sheet. ``rubric`` (an id or a path) scores the
+    rows of a bulk form that has no 评分细则 column.
+
+    Returns ``([(rubric, assessment), ...], findings)``; the list is empty when the file
+    has any error. Every score is recomputed by the engine: formula results are ignored.
+    """
+    units_file, findings = _units(units)
+    if errors_of(findings):
+        return [], findings
+    book, more = open_book(Path(path))
+    findings += more
+    if book is None:
+        return [], findings
+    try:
+        pairs, more = _read(book, Rubrics(catalog), units_file, rubric, allow_incomplete)
+    finally:
+        book.close()
+    return pairs, findings + more
+
+
+def _read(
+    book: Book, rubrics: Rubrics, units: UnitsFile | None, rubric: str | None, allow_incomplete: bool
+) -> Read:
+    info, items, bonus = (book.find(name) for name in (L.INFO_SHEET, L.ITEMS_SHEET, L.BONUS_SHEET))
+    if info and items:
+        return read_checklist(book, (info, items, bonus), rubrics, units, allow_incomplete)
+    grid, findings = _bulk_grid(book)
+    if grid is None:
+        sheets = "、".join(book.names) or "（无）"
+        missing = "、".join(
+            f"“{n}”" for n, found in ((L.INFO_SHEET, info), (L.ITEMS_SHEET, items)) if not found
+        )
+        message = (
+            f"缺少工作表{missing}；工作簿中的工作表：{sheets}。"
+            f"检查表应有工作表“{L.INFO_SHEET}”和“{L.ITEMS_SHEET}”；"
+            f"批量表应有一张含 {'、'.join(L.BULK_REQUIRED)} 列的工作表"
+        )
+        return [], [*findings, Finding(book.file, message)]
+    if units is None and (sheet := book.find(L.UNITS_SHEET)):
+        units_grid, more = book.grid(sheet)
+        findings += more
+        if units_grid:
+            units, more = units_from_grid(units_grid, Where(book.file, sheet))
+            findings += more
+        if errors_of(findings):
+            return [], findings
+    pairs, more = read_bulk(book, grid, rubrics, units, rubric, allow_incomplete)
+    return pairs, findings + more
+
+
+def _bulk_grid(book: Book) -> tuple[Grid | None, list[Finding]]:
+    """The first sheet whose header row has 单位编码 and 编号 (besides a 单位 sheet)."""
+    findings: list[Finding] = []
+    for name in book.names:
+        if name == book.find(L.UNITS_SHEET):
+            continue
+        grid, more = book.grid(name)
+        findings += more
+        if grid is None:
+            continue
+        row = header_row(grid, BULK_COLUMNS, L.BULK_REQUIRED)
+        if row is not None:
+            header, _ = find_header(grid, Where(book.file, name), BULK_COLUMNS, L.BULK_REQUIRED)
+            if header and is_bulk(header.columns):
+                return grid, findings
+    return None, findings
+
+
+def _units(units: UnitsFile | Path | str | None) -> tuple[UnitsFile | None, list[Finding]]:
+    """The units list given as an object, a units.yaml, or a workbook with a 单位 sheet."""
+    if units is None or isinstance(units, UnitsFile):
+        return units, []
+    path = Path(units)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return read_units_sheet(path), []
+        return load_units(path), []
+    except FindingsError as exc:
+        return None, list(exc.findings)
+    except ComplianceError as exc:
+        return None, [Finding(str(path), str(exc))]

@@ -1,0 +1,255 @@
+"""Opening an untrusted workbook safely, and its sheets as grids of values.
+
+Everything that can go wrong before a single cell is read — not a workbook, encrypted,
+corrupt, too big, a zip bomb, a sheet whose used range would not fit in memory — becomes
+one Chinese finding, never a traceback and never a crash.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+
+from compliance.findings import Finding
+from compliance.workbook.cells import key
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""Largest workbook accepted; a checklist of a few hundred items is well under 1 MB."""
+MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
+"""Largest total uncompressed size of the zip members: refuses zip bombs before parsing."""
+MAX_MEMBERS = 10_000
+MAX_ROWS = 200_000
+"""Most rows in one sheet (the bulk form of ~1,000 units × 200 items fits)."""
+MAX_COLUMNS = 1_024
+MAX_CELLS = 4_000_000
+"""Most cells (rows × columns) in one sheet: calamine allocates the whole rectangle at once,
+so a single far-away cell (XFD1048576) in a 6 KB file would otherwise exhaust memory."""
+
+Cell = object  # str | float | int | bool | date | datetime | time | timedelta, as calamine gives
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_WIDE_REF = re.compile(rb' r="([A-Z]{2,})[0-9]+"')
+_TALL_REF = re.compile(rb' r="[A-Z]+([0-9]{6,})"')
+_ANY_REF = re.compile(rb' r="[A-Z]+([0-9]+)"')
+_XML_TROUBLE = (
+    OSError,
+    KeyError,
+    ValueError,
+    zipfile.BadZipFile,
+    ElementTree.ParseError,
+    DefusedXmlException,
+)
+_BROKEN = "工作簿已损坏（{}）；请在 Excel/WPS 中打开并另存为 .xlsx 后重试"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One sheet as rows of values; ``rows[r][c]`` is cell (r, c), 0-based, ``""`` when empty."""
+
+    name: str
+    rows: list[list[Cell]]
+    merged: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
+
+    def value(self, row: int, col: int) -> Cell:
+        line = self.rows[row] if row < len(self.rows) else ()
+        return line[col] if col < len(line) else ""
+
+    def merged_width(self, row: int, col: int) -> int:
+        """Columns covered by the merged range whose top-left is (row, col), else 1."""
+        for (r0, c0), (_, c1) in self.merged:
+            if (r0, c0) == (row, col):
+                return c1 - c0 + 1
+        return 1
+
+    def fill_merged_below(self, header_row: int) -> None:
+        """Give every row of a merged range below the header its top-left value, in that
+        column: one 结论 written across several items' rows counts for each of them."""
+        for (r0, c0), (r1, _) in self.merged:
+            if r0 > header_row:
+                top = self.value(r0, c0)
+                for line in self.rows[r0 + 1 : r1 + 1]:
+                    if c0 < len(line):
+                        line[c0] = top
+
+
+@dataclass
+class Book:
+    """An opened workbook: its sheets' names, each sheet loaded on demand."""
+
+    file: str
+    archive: zipfile.ZipFile
+    parts: dict[str, str]  # sheet name → zip member of its XML
+    workbook: python_calamine.CalamineWorkbook
+    names: list[str]
+    _formulas: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.workbook.close()
+        self.archive.close()
+
+    def find(self, name: str) -> str | None:
+        """The real name of the sheet called ``name`` (ignoring spaces and full-width forms)."""
+        wanted = key(name)
+        return next((n for n in self.names if key(n) == wanted), None)
+
+    def grid(self, name: str) -> tuple[Grid | None, list[Finding]]:
+        """Sheet ``name`` as a grid, refusing a sheet too large to hold in memory."""
+        try:
+            rows, cols = sheet_extent(self.archive.read(self.parts[name]))  # KeyError: unmapped
+        except _XML_TROUBLE:
+            # calamine might still find a part we cannot: refuse rather than load it unchecked
+            return None, [Finding(self.file, f"工作簿结构异常：找不到工作表“{name}”的数据", cell=name)]
+        if rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
+            message = (
+                f"数据区域达 {rows} 行、{cols} 列，超过上限（{MAX_ROWS} 行、{MAX_COLUMNS} 列、"
+                f"共 {MAX_CELLS} 个单元格）；请删除多余的行列，或分成几个文件"
+            )
+            return None, [Finding(self.file, message, cell=name)]
+        try:
+            sheet = self.workbook.get_sheet_by_name(name)
+            values = sheet.to_python(skip_empty_area=False)
+        except python_calamine.CalamineError as exc:
+            return None, [Finding(self.file, f"工作表已损坏，无法读取（{exc}）", cell=name)]
+        return Grid(name, values, tuple(sheet.merged_cell_ranges or ())), []
+
+    def formula_cells(self, sheet: str) -> set[tuple[int, int]]:
+        """Cells of ``sheet`` that hold a formula (calamine gives only their cached results).
+        Parsed on first use only: it is needed just to tell a typed 得分 from a stale one."""
+        if sheet not in self._formulas:
+            try:
+                self._formulas[sheet] = _formula_cells(self.archive, self.parts[sheet])
+            except _XML_TROUBLE:
+                self._formulas[sheet] = set()
+        return self._formulas[sheet]
+
+
+def open_book(path: Path) -> tuple[Book | None, list[Finding]]:
+    """Open ``path`` for reading, or explain in one finding why it cannot be read."""
+    file = str(path)
+    problem = _refuse(path)
+    if problem:
+        return None, [Finding(file, problem)]
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return None, [Finding(file, _BROKEN.format(f"压缩包无法打开：{exc}"))]
+    problem = _refuse_zip(archive)
+    if problem is None:
+        try:
+            parts = _sheet_parts(archive)
+            workbook = python_calamine.CalamineWorkbook.from_path(file)
+            kinds = {m.name: m.typ for m in workbook.sheets_metadata}
+            names = [
+                n for n, t in kinds.items() if t == python_calamine.SheetTypeEnum.WorkSheet and n in parts
+            ]
+            return Book(file, archive, parts, workbook, names), []
+        except python_calamine.PasswordError:
+            problem = "工作簿设置了打开密码：请在 Excel/WPS 中取消密码后另存为 .xlsx 再导入"
+        except (python_calamine.CalamineError, *_XML_TROUBLE) as exc:
+            problem = _BROKEN.format(f"无法读取：{exc}")
+    archive.close()
+    return None, [Finding(file, problem)]
+
+
+def _refuse(path: Path) -> str | None:
+    """Why ``path`` must not be opened, from its size and first bytes; None when it may."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        return f"无法读取文件（{exc.strerror or exc}）"
+    if size > MAX_FILE_BYTES:
+        return f"文件过大：{size} 字节，上限为 {MAX_FILE_BYTES} 字节"
+    if head.startswith(_OLE_MAGIC):
+        # An encrypted .xlsx is an OLE container too, with an EncryptionInfo stream.
+        if _ENCRYPTED_MARK in path.read_bytes():
+            return "工作簿设置了打开密码（已加密）：请在 Excel/WPS 中取消密码后另存为 .xlsx 再导入"
+        return "这是旧版 .xls 格式的工作簿：请在 Excel/WPS 中另存为 .xlsx（Excel 工作簿）后再导入"
+    if not head.startswith(_ZIP_MAGIC):
+        return "不是 .xlsx 工作簿：文件内容不是 Excel 2007 及以上版本的格式"
+    return None
+
+
+def _refuse_zip(archive: zipfile.ZipFile) -> str | None:
+    members = archive.infolist()
+    if "xl/workbook.xml" not in archive.NameToInfo:
+        return "不是 .xlsx 工作簿：压缩包中没有 xl/workbook.xml（可能是 .docx、.zip 或其他文件）"
+    if len(members) > MAX_MEMBERS:
+        return f"工作簿结构异常：压缩包内有 {len(members)} 个部件，上限为 {MAX_MEMBERS}"
+    unzipped = sum(m.file_size for m in members)
+    if unzipped > MAX_UNZIPPED_BYTES:
+        return (
+            f"工作簿解压后过大：{unzipped} 字节，上限为 {MAX_UNZIPPED_BYTES} 字节（可能是恶意构造的压缩包）"
+        )
+    return None
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → the zip member holding its XML, via workbook.xml and its relationships."""
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {el.get("Id"): el.get("Target") or "" for el in rels if el.get("Id")}
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    parts = {}
+    for sheet in book.iter():
+        if sheet.tag.rpartition("}")[2] == "sheet" and sheet.get(_REL_ID) in targets:
+            target = targets[sheet.get(_REL_ID)]
+            parts[sheet.get("name")] = (
+                target[1:] if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            )
+    return parts
+
+
+def _column_number(letters: str) -> int:
+    """``A`` → 1, ``AA`` → 27."""
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def sheet_extent(xml: bytes) -> tuple[int, int]:
+    """An upper bound of the (rows, columns) calamine will allocate for a sheet, from the
+    cell references in its XML. Cheap for ordinary sheets: only references with two-letter
+    columns or six-digit rows are collected, and every reference only when the bound
+    looks too big."""
+    cols = max((_column_number(c.decode()) for c in set(_WIDE_REF.findall(xml))), default=26)
+    rows = max((int(r) for r in _TALL_REF.findall(xml)), default=99_999)
+    if rows * cols > MAX_CELLS:
+        rows = max((int(r) for r in _ANY_REF.findall(xml)), default=0)
+    return rows, cols
+
+
+def _formula_cells(archive: zipfile.ZipFile, part: str) -> set[tuple[int, int]]:
+    cells: set[tuple[int, int]] = set()
+    row, col = -1, -1
+    with archive.open(part) as stream:
+        for event, el in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = el.tag.rpartition("}")[2]
+            if event == "start" and tag == "row":
+                row, col = int(el.get("r") or row + 2) - 1, -1
+            elif event == "start" and tag == "c":
+                row, col = _position(el.get("r"), row, col + 1)
+            elif event == "end" and tag == "f":
+                cells.add((row, col))
+            elif event == "end" and tag == "row":
+                el.clear()
+    return cells
+
+
+def _position(ref: str | None, row: int, col: int) -> tuple[int, int]:
+    """(row, col) of a cell reference like ``K12``; a cell may omit it and follow on."""
+    if not ref:
+        return row, col
+    letters = ref.rstrip("0123456789")
+    return int(ref[len(letters) :]) - 1, _column_number(letters) - 1

@@ -1,0 +1,252 @@
+"""Tables found by header text, and checklist rows turned into engine inputs.
+
+Columns are found by their header text after normalisation (NFKC, no spaces), never by
+position: people hide, move and add columns. The header row itself may sit below a
+title or notes, so the first rows are searched for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from compliance.findings import Finding, Severity
+from compliance.numbers import fmt, rounded
+from compliance.rubric import RULE_LABELS, Manual, ResolvedRubric
+from compliance.scoring import ItemInput, ScoreCard
+from compliance.workbook import layout as L
+from compliance.workbook.cells import BadCell, cell_name, key, number_of, text_of
+from compliance.workbook.source import Cell, Grid
+
+HEADER_SCAN_ROWS = 30
+"""How far down a sheet the header row is looked for."""
+_QUOTES = "'‘’`\"“”"
+_CELL_ROW = re.compile(r"^(.*)![A-Z]+(\d+)$")
+
+
+@dataclass(frozen=True)
+class Where:
+    """Findings located in one sheet of one file."""
+
+    file: str
+    sheet: str
+
+    def ref(self, row: int, col: int) -> str:
+        return f"{self.sheet}!{cell_name(row, col)}"
+
+    def finding(self, row: int, col: int, message: str, severity: Severity = Severity.ERROR) -> Finding:
+        return Finding(self.file, message, cell=self.ref(row, col), severity=severity)
+
+
+@dataclass(frozen=True)
+class Header:
+    row: int
+    columns: dict[str, int]  # canonical header → column
+
+    def has(self, name: str) -> bool:
+        return name in self.columns
+
+
+def _canonical(text: Cell, names: Sequence[str]) -> str | None:
+    """The header ``text`` stands for: a name, or a name followed by a remark in brackets
+    (``结论（符合/不符合）``)."""
+    if not isinstance(text, str) or not text:
+        return None
+    k = key(text)
+    if k in names:
+        return k
+    return k.partition("(")[0] if "(" in k and k.partition("(")[0] in names else None
+
+
+def _matches(line: list[Cell], names: Sequence[str]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for col, value in enumerate(line):
+        name = _canonical(value, names)
+        if name:
+            found.setdefault(name, []).append(col)
+    return found
+
+
+def header_row(grid: Grid, names: Sequence[str], required: Sequence[str]) -> int | None:
+    """The row among the first ones holding most of ``required`` (at least two), or None."""
+    best, best_count = None, 1
+    for row, line in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+        count = sum(1 for name in _matches(line, names) if name in required)
+        if count > best_count:
+            best, best_count = row, count
+    return best
+
+
+def find_header(
+    grid: Grid, where: Where, names: Sequence[str], required: Sequence[str]
+) -> tuple[Header | None, list[Finding]]:
+    """Locate the header row and the columns of ``names``; every missing required header
+    and every repeated one is a finding."""
+    row = header_row(grid, names, required)
+    wanted = "、".join(required)
+    if row is None:
+        return None, [
+            Finding(
+                where.file,
+                f"找不到表头行（应在前 {HEADER_SCAN_ROWS} 行内）；必需的表头：{wanted}",
+                cell=where.sheet,
+            )
+        ]
+    line = grid.rows[row]
+    found = _matches(line, names)
+    findings = [
+        where.finding(
+            row,
+            cols[1],
+            f"表头“{name}”出现了 {len(cols)} 次（{'、'.join(cell_name(row, c) for c in cols)}），只能有一列",
+        )
+        for name, cols in found.items()
+        if len(cols) > 1
+    ]
+    missing = [n for n in required if n not in found]
+    if missing:
+        present = "、".join(str(v).strip() for v in line if isinstance(v, str) and v.strip()) or "（无）"
+        findings.append(
+            where.finding(
+                row, 0, f"缺少表头：{'、'.join(missing)}；这一行的表头有：{present}；必需的表头：{wanted}"
+            )
+        )
+    return Header(row, {name: cols[0] for name, cols in found.items()}), findings
+
+
+def rows_below(grid: Grid, header: Header, names: Sequence[str]) -> Iterator[tuple[int, dict[str, Cell]]]:
+    """(row, values by header) of every row below the header with something in ``names``;
+    blank rows — thousands of them at the end of a sheet too — are skipped."""
+    columns = [(name, header.columns[name]) for name in names if name in header.columns]
+    for row in range(header.row + 1, len(grid.rows)):
+        line = grid.rows[row]
+        values = {name: line[col] if col < len(line) else "" for name, col in columns}
+        if any(v != "" and not (isinstance(v, str) and not v.strip()) for v in values.values()):
+            yield row, values
+
+
+def result_text(value: Cell) -> str | None:
+    """The 结论 as typed, without the quote marks WPS keeps (``‘√``); the engine normalises it."""
+    text = text_of(value)
+    if text is None:
+        return None
+    return text.strip(_QUOTES).strip() or None
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    """One item row: the engine's input, plus the 得分 typed in a non-manual row (display
+    only; compared with the computed score afterwards)."""
+
+    input: ItemInput
+    typed_score: Decimal | None
+    score_at: tuple[int, int] | None
+
+
+ITEM_COLUMNS = (L.CODE, L.RESULT, L.COUNT, L.MEASURED, L.SCORE, L.NOTE, L.EVIDENCE)
+_FIELDS = {"code": L.CODE, "result": L.RESULT, "count": L.COUNT, "measured": L.MEASURED, "score": L.SCORE}
+
+
+def parse_row(
+    row: int,
+    values: dict[str, Cell],
+    header: Header,
+    where: Where,
+    is_manual: Callable[[str], bool | None],
+) -> tuple[ParsedRow | None, list[Finding]]:
+    """Cell types of one item row; semantics (codes, results, ranges) are the engine's.
+    ``is_manual(code)`` says whether the item's 得分 is an input (None: rubric unknown)."""
+    cols = header.columns
+    cells = {field: where.ref(row, cols[name]) for field, name in _FIELDS.items() if name in cols}
+    code = text_of(values.get(L.CODE, ""))
+    if code is None:
+        return None, [
+            where.finding(row, cols[L.CODE], "这一行填写了内容，但没有编号：请填写条目编号或删除这一行")
+        ]
+    cells["row"] = cells["code"]
+    findings: list[Finding] = []
+
+    def number(name: str) -> Decimal | None:
+        try:
+            return number_of(values.get(name, ""), name)
+        except BadCell as exc:
+            findings.append(where.finding(row, cols[name], f"条目 {code} 的{exc}"))
+            return None
+
+    count, measured = number(L.COUNT), number(L.MEASURED)
+    manual = is_manual(code)
+    score, typed = None, None
+    if manual:
+        score = number(L.SCORE)
+    elif manual is False:
+        try:
+            typed = number_of(values.get(L.SCORE, ""), L.SCORE)
+        except BadCell:
+            typed = None  # a formula's error value or a remark: display only, never scored
+    item = ItemInput(
+        code=code,
+        result=result_text(values.get(L.RESULT, "")),
+        count=count,
+        measured=measured,
+        score=score,
+        note=text_of(values.get(L.NOTE, "")),
+        evidence=text_of(values.get(L.EVIDENCE, "")),
+        cells=cells,
+    )
+    at = (row, cols[L.SCORE]) if L.SCORE in cols else None
+    return ParsedRow(item, typed, at), findings
+
+
+def manual_lookup(rubric: ResolvedRubric | None) -> Callable[[str], bool | None]:
+    """``is_manual`` for :func:`parse_row`; unknown codes are the engine's to report."""
+    if rubric is None:
+        return lambda code: None
+
+    def is_manual(code: str) -> bool | None:
+        item = rubric.item(code)
+        return None if item is None else isinstance(item.rule, Manual)
+
+    return is_manual
+
+
+def _row_of(cell: str | None) -> tuple[str, str] | None:
+    match = _CELL_ROW.match(cell or "")
+    return (match[1], match[2]) if match else None
+
+
+def without_repeats(engine: list[Finding], ours: list[Finding]) -> list[Finding]:
+    """The engine's findings minus those on a row where a cell could not even be read:
+    one problem, reported once, at the cell that caused it."""
+    broken = {_row_of(f.cell) for f in ours if f.is_error} - {None}
+    return [f for f in engine if _row_of(f.cell) not in broken]
+
+
+def typed_score_warnings(
+    rows: Sequence[ParsedRow],
+    card: ScoreCard,
+    rubric: ResolvedRubric,
+    where: Where,
+    formulas: Callable[[], set[tuple[int, int]]],
+) -> list[Finding]:
+    """A warning for every 得分 typed over a formula that differs from the computed score.
+    A formula's cached result is ignored: it may be stale or not know a synonym like √."""
+    earned = {i.code: i.earned for i in card.items}
+    warnings = []
+    for parsed in rows:
+        code, typed = parsed.input.code, parsed.typed_score
+        if typed is None or parsed.score_at is None or code not in earned:
+            continue
+        if rounded(typed, 4) == rounded(earned[code], 4) or parsed.score_at in formulas():
+            continue
+        rule = RULE_LABELS[rubric.item(code).rule.name]
+        warnings.append(
+            where.finding(
+                *parsed.score_at,
+                f"条目 {code} 的得分填写为 {fmt(typed, 4)}，按{rule}计算应为 {fmt(earned[code], 4)} 分；"
+                "以计算结果为准（该条得分由系统计算，无需手填）",
+                Severity.WARNING,
+            )
+        )
+    return warnings

@@ -1,0 +1,77 @@
+"""Units from a sheet named 单位, with the columns of units.yaml (SPEC §2.3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from compliance.findings import Finding, FindingsError, errors_of
+from compliance.units import Unit, UnitsFile
+from compliance.workbook import layout as L
+from compliance.workbook.cells import BadCell, text_of
+from compliance.workbook.meta import unit_code_of
+from compliance.workbook.source import Grid, open_book
+from compliance.workbook.table import Where, find_header, header_row, rows_below
+
+_ENGLISH = tuple(L.UNIT_COLUMNS)  # code, name, type, city, district: the keys of units.yaml
+_CHINESE = tuple(L.UNIT_COLUMNS.values())
+
+
+def units_from_grid(grid: Grid, where: Where) -> tuple[UnitsFile | None, list[Finding]]:
+    """Headers may be the Chinese labels (单位编码 …) or units.yaml's keys (code …)."""
+    names = _ENGLISH if header_row(grid, _ENGLISH, _ENGLISH) is not None else _CHINESE
+    header, findings = find_header(grid, where, names, names)
+    if header is None or errors_of(findings):
+        return None, findings
+    units: list[Unit] = []
+    seen: dict[str, str] = {}
+    for row, values in rows_below(grid, header, names):
+        details = {}
+        for name, column in zip(_ENGLISH, names, strict=True):
+            col = header.columns[column]
+            try:
+                text = unit_code_of(values[column]) if name == "code" else text_of(values[column])
+            except BadCell as exc:
+                findings.append(where.finding(row, col, str(exc)))
+                continue
+            if text is None:
+                findings.append(where.finding(row, col, f"{L.UNIT_COLUMNS[name]}未填写"))
+            else:
+                details[name] = text
+        if len(details) < len(_ENGLISH):
+            continue
+        code_cell = where.ref(row, header.columns[names[0]])
+        if details["code"] in seen:
+            message = f"单位编码“{details['code']}”重复：{seen[details['code']]} 已有；每个单位的编码必须唯一"
+            findings.append(Finding(where.file, message, cell=code_cell))
+            continue
+        seen[details["code"]] = code_cell
+        units.append(Unit(**details))
+    if not units and not errors_of(findings):
+        findings.append(Finding(where.file, "单位表中没有任何单位", cell=where.sheet))
+    if errors_of(findings):
+        return None, findings
+    return UnitsFile(units=units), findings
+
+
+def read_units_sheet(path: Path | str) -> UnitsFile:
+    """The units of the 单位 sheet of a workbook; raises FindingsError with every problem."""
+    book, findings = open_book(Path(path))
+    if book is None:
+        raise FindingsError(findings)
+    try:
+        sheet = book.find(L.UNITS_SHEET)
+        if sheet is None:
+            raise FindingsError(
+                [
+                    Finding(
+                        book.file, f"缺少工作表“{L.UNITS_SHEET}”；工作簿中的工作表：{'、'.join(book.names)}"
+                    )
+                ]
+            )
+        grid, findings = book.grid(sheet)
+        units, more = units_from_grid(grid, Where(book.file, sheet)) if grid else (None, [])
+    finally:
+        book.close()
+    if units is None:
+        raise FindingsError([*findings, *more])
+    return units

@@ -1,0 +1,110 @@
+"""The store's schema comes from its Alembic migrations, run when a store is opened."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from compliance.findings import ComplianceError
+from compliance.scoring import Kind
+from compliance.store import ImportStatus, Store, connect, migrate
+from compliance.store.models import Base
+from conftest_store import make, mini_rubric, put, store_url  # noqa: F401
+
+SECOND = '''"""A later migration, as a future version would ship it.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # Changing a type makes SQLite rebuild the table: copy, drop, rename.
+    with op.batch_alter_table("assessments") as batch:
+        batch.add_column(sa.Column("remarks", sa.Text(), nullable=True))
+        batch.alter_column("grade", type_=sa.String(20), existing_type=sa.Text())
+
+
+def downgrade():
+    with op.batch_alter_table("assessments") as batch:
+        batch.drop_column("remarks")
+'''
+
+
+def test_a_new_store_is_created_at_the_newest_schema(store_url):
+    Store.open(store_url).close()
+    engine = create_engine(store_url)
+    with engine.connect() as connection:
+        assert migrate.current(connection) == {"0001"}
+        assert set(inspect(connection).get_table_names()) >= {
+            "assessments",
+            "item_results",
+            "alembic_version",
+        }
+    engine.dispose()
+
+
+def test_the_migrations_build_exactly_the_models(store_url):
+    Store.open(store_url).close()
+    engine = create_engine(store_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    engine.dispose()
+
+
+def test_opening_a_store_twice_changes_nothing(store_url):
+    rubric = mini_rubric()
+    with Store.open(store_url) as store:
+        put(store, rubric, *make(rubric))
+    with Store.open(store_url) as store:
+        assert store.assessment_count() == 1
+
+
+def test_a_later_migration_upgrades_a_store_made_at_0001(store_url, tmp_path):
+    rubric = mini_rubric()
+    with Store.open(store_url) as store:
+        for kind in (Kind.SELF, Kind.AUDIT):
+            put(store, rubric, *make(rubric, kind=kind, seed=1))
+        put(store, rubric, *make(rubric, seed=2), replace=True)  # one superseded row
+
+    location = tmp_path / "migrations"
+    shutil.copytree(migrate.default_location(), location, ignore=shutil.ignore_patterns("__pycache__"))
+    (location / "versions" / "0002_remarks.py").write_text(SECOND, encoding="utf-8")
+    engine = connect.create(connect.parse(store_url))
+    migrate.upgrade(engine, "test", location=str(location))
+
+    with engine.connect() as connection:
+        assert migrate.current(connection) == {"0002"}
+        assert "remarks" in {c["name"] for c in inspect(connection).get_columns("assessments")}
+        items = connection.execute(text("SELECT count(*) FROM item_results")).scalar_one()
+        assert items == 3 * len(rubric.items)  # the rebuild cascaded into nothing
+    with engine.begin() as connection:  # still one current assessment per unit, round and kind
+        with pytest.raises(Exception, match="(?i)unique"):
+            connection.execute(text("UPDATE assessments SET superseded = false"))
+    engine.dispose()
+
+    # This build does not know 0002: it refuses the store rather than misread it.
+    with pytest.raises(ComplianceError, match="比本程序新"):
+        Store.open(store_url)
+
+
+def test_a_store_migrated_step_by_step_reads_like_a_new_one(store_url):
+    engine = connect.create(connect.parse(store_url))
+    migrate.upgrade(engine, "test", target="0001")
+    engine.dispose()
+    rubric = mini_rubric()
+    with Store.open(store_url) as store:
+        assert put(store, rubric, *make(rubric)).status is ImportStatus.STORED
