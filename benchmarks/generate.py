@@ -9,6 +9,8 @@ Everything is deterministic for a given seed. The output folder holds::
     template.xlsx                the project's own ``write_template`` output, for unit 1
     units/<code>.xlsx            one filled checklist per unit (same layout as the template)
     bulk.xlsx                    the bulk form, one row per unit and item (shared strings)
+    bulk-part<i>.xlsx            the same rows in parts of whole units, at most 152,000 rows
+                                 each (only when the whole is larger)
     manifest.json                what was generated, so an unchanged request is not redone
 
 The filled workbooks are written with bare xlsxwriter from the layout of the real
@@ -76,6 +78,10 @@ INFO_LABELS = (
     "检查人员",
 )
 UNIT_TYPE = "街道综合执法队"
+BULK_PART_ROWS = 152_000
+"""The bulk form is also written in parts of at most this many rows (whole units each),
+for readers that refuse one sheet of 300,000 rows."""
+WORKBOOK_OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "in_memory": True}
 
 # --- word lists -------------------------------------------------------------------------
 
@@ -547,7 +553,7 @@ def _info_values(f: Filled, rubric_id: str) -> dict[str, Any]:
 
 def write_filled(path: Path, layout: Layout, f: Filled, rubric_id: str, template_unit: dict) -> None:
     """One filled checklist, written with bare xlsxwriter from the captured layout."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     cols = layout.columns
     info = _info_values(f, rubric_id)
     replace = [(template_unit["name"], f.unit["name"]), (template_unit["code"], f.unit["code"])]
@@ -608,11 +614,12 @@ def _write(ws, r: int, c: int, v: Any, replace) -> None:
         ws.write(r, c, v)
 
 
-def write_bulk(
-    path: Path, filled: list[Filled], rubric_id: str, *, extra: dict[str, str] | None = None
-) -> None:
-    """The bulk form: one sheet, one row per unit and item, with a shared-strings table."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+def write_bulk(path: Path, filled: list[Filled], rubric_id: str) -> None:
+    """The bulk form: one sheet, one row per unit and item, with a shared-strings table
+    (xlsxwriter's default, as Excel and WPS write). SPEC's eight columns plus 评分细则,
+    which the reader takes the rubric from (without it the caller must name the rubric).
+    A claimed bonus item (加分项) is a row with its code and 结论 是."""
+    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     ws = wb.add_worksheet("评估结果")
     ws.write_row(0, 0, [*BULK_HEADERS, "评分细则"])
     r = 1
@@ -633,8 +640,8 @@ def write_bulk(
                 ws.write_number(r, 7, e.score)
             ws.write_string(r, 8, rubric_id)
             r += 1
-        for code, answer in f.bonus.items():  # a bonus claim is a row with the bonus code, 结论 是
-            ws.write_row(r, 0, [f.unit["code"], KIND, ROUND, code, answer])
+        for bonus_code, answer in f.bonus.items():
+            ws.write_row(r, 0, [code, KIND, ROUND, bonus_code, answer])
             ws.write_string(r, 8, rubric_id)
             r += 1
     wb.close()
@@ -656,6 +663,7 @@ class Dataset:
     files: list[Path]
     bulk: Path | None
     layout_source: str
+    bulk_parts: list[Path] = field(default_factory=list)
 
     def catalog(self):
         from compliance.catalog import Catalog
@@ -677,12 +685,19 @@ def _write_chunk(args) -> int:
     return len(paths)
 
 
-def _fingerprint(units: int, items: int, seed: int, bulk: bool) -> str:
-    """Changes when the request, this generator or the workbook layer's code changes."""
-    wb_src = ROOT / "src" / "compliance" / "workbook"
-    wb_hash = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(wb_src.rglob("*.py")))).hexdigest()[:16]
+def _fingerprint(units: int, items: int, seed: int, bulk: bool, layout: Layout) -> str:
+    """Changes when the request, this generator or the template's cells change."""
     me = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-    return f"{GENERATOR_VERSION}-{me}-{wb_hash}-{units}-{items}-{seed}-{bulk}"
+    cells = hashlib.sha256(repr([(n, sorted(c.items())) for n, c in layout.sheets]).encode()).hexdigest()[:16]
+    return f"{GENERATOR_VERSION}-{me}-{cells}-{units}-{items}-{seed}-{bulk}"
+
+
+def _parts(filled: list[Filled]) -> list[list[Filled]]:
+    """Whole units in as few even parts as keep each within BULK_PART_ROWS rows."""
+    rows = sum(len(f.entries) + len(f.bonus) for f in filled)
+    n = -(-rows // BULK_PART_ROWS)
+    size = -(-len(filled) // n)
+    return [filled[i : i + size] for i in range(0, len(filled), size)]
 
 
 def generate(
@@ -698,8 +713,7 @@ def generate(
 ) -> Dataset:
     """Write (or reuse, when the manifest matches) the data set into ``out``."""
     out = Path(out)
-    manifest = out / "manifest.json"
-    fingerprint = _fingerprint(units, items, seed, bulk)
+    started = time.perf_counter()
     standard, rubric = make_rubric(items, seed)
     rubric_id = rubric["rubric"]["id"]
     unit_list = make_units(units)
@@ -709,24 +723,14 @@ def generate(
         out / "standards" / f"{rubric_id}.yaml", out / "rubrics" / f"{rubric_id}.yaml", out / "units.yaml",
         None, files, out / "bulk.xlsx" if bulk else None, "fallback",
     )  # fmt: skip
-    if not force and manifest.is_file():
-        saved = json.loads(manifest.read_text(encoding="utf-8"))
-        if saved.get("fingerprint") == fingerprint and all(p.is_file() for p in files):
-            ds.template = Path(saved["template"]) if saved.get("template") else None
-            ds.layout_source = saved.get("layout_source", "fallback")
-            log(f"复用已生成的数据：{out}（{units} 个单位 × {items} 项）")
-            return ds
-    started = time.perf_counter()
-    manifest.unlink(missing_ok=True)
-    (out / "units").mkdir(parents=True, exist_ok=True)
-    for old in (out / "units").glob("*.xlsx"):
-        old.unlink()
-    _dump(ds.standard_path, standard)
-    _dump(ds.rubric_path, rubric)
-    _dump(ds.units_path, {"units": unit_list})
-    filled = make_results(standard, rubric, unit_list, seed)
+    for path, data in (
+        (ds.standard_path, standard),
+        (ds.rubric_path, rubric),
+        (ds.units_path, {"units": unit_list}),
+    ):
+        _dump(path, data)
 
-    layout = None
+    # The template first (milliseconds): its cells decide whether the data must be redone.
     try:
         from compliance.units import Unit
         from compliance.workbook import write_template
@@ -738,8 +742,22 @@ def generate(
         ds.layout_source = "write_template"
     except ImportError as exc:
         log(f"注意：compliance.workbook 尚不可用（{exc}），按 SPEC §4 的布局直接生成")
-    if layout is None:
         layout = fallback_layout(standard, rubric, unit_list[0])
+
+    manifest = out / "manifest.json"
+    fingerprint = _fingerprint(units, items, seed, bulk, layout)
+    if not force and manifest.is_file():
+        saved = json.loads(manifest.read_text(encoding="utf-8"))
+        parts = [Path(p) for p in saved.get("bulk_parts", [])]
+        if saved.get("fingerprint") == fingerprint and all(p.is_file() for p in [*files, *parts]):
+            ds.bulk_parts = parts
+            log(f"复用已生成的数据：{out}（{units} 个单位 × {items} 项）")
+            return ds
+    manifest.unlink(missing_ok=True)
+    (out / "units").mkdir(parents=True, exist_ok=True)
+    for old in [*(out / "units").glob("*.xlsx"), *out.glob("bulk*.xlsx")]:
+        old.unlink()
+    filled = make_results(standard, rubric, unit_list, seed)
 
     jobs = jobs or min(os.cpu_count() or 1, 8)
     chunks = [
@@ -755,6 +773,11 @@ def generate(
             _write_chunk(chunk)
     if ds.bulk:
         write_bulk(ds.bulk, filled, rubric_id)
+        parts = _parts(filled)
+        if len(parts) > 1:
+            ds.bulk_parts = [out / f"bulk-part{i}.xlsx" for i in range(1, len(parts) + 1)]
+            for path, part in zip(ds.bulk_parts, parts, strict=True):
+                write_bulk(path, part, rubric_id)
     manifest.write_text(
         json.dumps(
             {
@@ -765,6 +788,7 @@ def generate(
                 "rubric": rubric_id,
                 "template": str(ds.template) if ds.template else None,
                 "layout_source": ds.layout_source,
+                "bulk_parts": [str(p) for p in ds.bulk_parts],
                 "seconds": round(time.perf_counter() - started, 2),
             },
             ensure_ascii=False,
@@ -789,7 +813,7 @@ def check(ds: Dataset, log=print) -> bool:
     catalog = ds.catalog()
     units = load_units(ds.units_path)
     ok = True
-    for path in [ds.files[0], *([ds.bulk] if ds.bulk else [])]:
+    for path in [ds.files[0], *([ds.bulk] if ds.bulk else []), *ds.bulk_parts]:
         pairs, findings = read_workbook(path, catalog, units=units)
         errors = errors_of(findings)
         for f in findings[:10]:

@@ -6,7 +6,9 @@ MODE is ``ours`` (the project's ``read_workbook`` on the bulk form), ``calamine`
 python-calamine: the sheet's rows as Python values), or ``ours-imports`` /
 ``calamine-imports`` (the same imports, no reading: each side's interpreter baseline).
 Prints one JSON line: ``{"mode", "maxrss_kb", "seconds", "rows"}``; ``maxrss_kb`` is this
-process's own peak resident set (``ru_maxrss``, KiB on Linux).
+process's own peak resident set in KiB: ``VmHWM`` of /proc/self/status on Linux. Not
+``ru_maxrss``: when the parent is large, Linux carries the parent's peak into a child
+started with fork/vfork + exec, so every child would report at least the parent's size.
 """
 
 from __future__ import annotations
@@ -16,6 +18,17 @@ import resource
 import sys
 import time
 from pathlib import Path
+
+
+def high_water_kib() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
 
 
 def main(argv: list[str]) -> int:
@@ -46,7 +59,7 @@ def main(argv: list[str]) -> int:
                 return 1
             rows = sum(len(a.items) for _, a in pairs)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = high_water_kib()
     print(json.dumps({"mode": mode, "maxrss_kb": peak, "seconds": seconds, "rows": rows}))
     return 0
 

@@ -26,7 +26,9 @@ from compliance.scoring import Assessment, AssessmentMeta, BonusClaim, ItemInput
 from compliance.units import Unit
 
 ROOT = Path(__file__).resolve().parents[1]
-UNIT = Unit(code="320602001", name="文峰街道综合执法队", type="街道综合执法队", city="南通市", district="崇川区")
+UNIT = Unit(
+    code="320602001", name="文峰街道综合执法队", type="街道综合执法队", city="南通市", district="崇川区"
+)
 NOTES = (
     "抽查案卷 3 卷，其中 1 卷缺少现场照片",
     "公示栏内容未及时更新",
@@ -38,7 +40,14 @@ NOTES = (
 
 
 def sample_assessment(
-    rubric: ResolvedRubric, unit: Unit, round_: str, date: dt.date, *, seed: int, quality: float, kind=Kind.AUDIT
+    rubric: ResolvedRubric,
+    unit: Unit,
+    round_: str,
+    date: dt.date,
+    *,
+    seed: int,
+    quality: float,
+    kind=Kind.AUDIT,
 ) -> Assessment:
     """A plausible filled checklist: better squads (higher ``quality``) fail fewer items."""
     rnd = random.Random(seed)
@@ -53,12 +62,18 @@ def sample_assessment(
                 result = "符合" if good else rnd.choice(["基本符合", "不符合", "不适用"])
                 entries.append(ItemInput(item.code, result=result, note=note if result != "不适用" else None))
             case Deduct():
-                entries.append(ItemInput(item.code, count=Decimal(0 if good else rnd.randint(1, 3)), note=note))
+                entries.append(
+                    ItemInput(item.code, count=Decimal(0 if good else rnd.randint(1, 3)), note=note)
+                )
             case Quantity(target, _):
                 share = Decimal(1) if good else Decimal(rnd.randint(40, 95)) / 100
-                entries.append(ItemInput(item.code, measured=(target * share).quantize(Decimal(1)), note=note))
+                entries.append(
+                    ItemInput(item.code, measured=(target * share).quantize(Decimal(1)), note=note)
+                )
             case Levels(labels):
-                entries.append(ItemInput(item.code, result=labels[0][0] if good else rnd.choice(labels)[0], note=note))
+                entries.append(
+                    ItemInput(item.code, result=labels[0][0] if good else rnd.choice(labels)[0], note=note)
+                )
             case Manual():
                 fraction = Decimal(1) if good else Decimal(rnd.randint(5, 9)) / 10
                 entries.append(ItemInput(item.code, score=item.points * fraction, note=note))
@@ -71,11 +86,26 @@ def sample_report_inputs(catalog: Catalog | None = None):
     """(card, rubric, options) for a realistic report: rank, comparison and three rounds."""
     catalog = catalog or Catalog(cwd=ROOT)
     rubric = catalog.rubric("jiangsu-2018-street")
-    rounds = [("2019-1", dt.date(2019, 6, 20), 0.72), ("2019-2", dt.date(2019, 12, 10), 0.82), ("2020-1", dt.date(2020, 6, 18), 0.9)]
-    history = [score(rubric, sample_assessment(rubric, UNIT, r, d, seed=n, quality=q)) for n, (r, d, q) in enumerate(rounds)]
+    rounds = [
+        ("2019-1", dt.date(2019, 6, 20), 0.72),
+        ("2019-2", dt.date(2019, 12, 10), 0.82),
+        ("2020-1", dt.date(2020, 6, 18), 0.9),
+    ]
+    history = [
+        score(rubric, sample_assessment(rubric, UNIT, r, d, seed=n, quality=q))
+        for n, (r, d, q) in enumerate(rounds)
+    ]
     card = history[-1]
-    own = score(rubric, sample_assessment(rubric, UNIT, "2020-1", dt.date(2020, 6, 1), seed=99, quality=0.95, kind=Kind.SELF))
-    options = {"rank": (3, 21), "district_rank": (2, 10), "comparison": compare(own, card), "history": history}
+    own = score(
+        rubric,
+        sample_assessment(rubric, UNIT, "2020-1", dt.date(2020, 6, 1), seed=99, quality=0.95, kind=Kind.SELF),
+    )
+    options = {
+        "rank": (3, 21),
+        "district_rank": (2, 10),
+        "comparison": compare(own, card),
+        "history": history,
+    }
     return card, rubric, options
 
 
@@ -92,7 +122,19 @@ def main() -> int:
         pdf = render_unit_report(card, rubric, out_dir=Path(tmp), **options)
         stem = Path(tmp) / "page"
         subprocess.run(
-            ["pdftoppm", "-png", "-r", str(args.dpi), "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)],
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                str(args.dpi),
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(pdf),
+                str(stem),
+            ],
             check=True,
         )
         args.out.parent.mkdir(parents=True, exist_ok=True)

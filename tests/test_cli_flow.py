@@ -200,13 +200,13 @@ def test_import_of_a_different_workbook_for_the_same_round_is_refused(flow, stor
 
 def test_db_defaults_to_the_environment_then_the_current_folder(flow, stored, tmp_path, monkeypatch):
     monkeypatch.setenv("COMPLIANCE_DB", str(stored))
-    result = run("rank", "--round", ROUND, "--json")
+    result = run("rank", "--round", ROUND, "--json", *SEARCH)
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)) == 2
     monkeypatch.delenv("COMPLIANCE_DB")
     monkeypatch.chdir(tmp_path)
     shutil.copy(stored, tmp_path / "compliance.db")
-    result = run("rank", "--round", ROUND, "--json")
+    result = run("rank", "--round", ROUND, "--json", *SEARCH)
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)) == 2
 
@@ -218,7 +218,10 @@ def test_rank_json_equals_the_library(stored):
         expected = rank_json(rank(store.cards(ROUND, Kind.AUDIT)))
     printed = json.loads(result.stdout)
     assert printed == expected
-    assert [(r["rank"], r["unit"]["code"], r["final"]) for r in printed] == [(1, CHENGDONG, 105), (2, WENFENG, 86.33)]
+    assert [(r["rank"], r["unit"]["code"], r["final"]) for r in printed] == [
+        (1, CHENGDONG, 105),
+        (2, WENFENG, 86.33),
+    ]
     assert set(printed[0]) == {"rank", "unit", "final", "score", "status", "grade", "veto"}
     assert set(printed[0]["unit"]) == {"code", "name", "district"}
 
@@ -254,7 +257,7 @@ def test_report_all_writes_one_pdf_per_unit(stored, tmp_path):
 
 
 def test_progress_writes_the_pdf(stored, tmp_path):
-    result = run("progress", "--targets", TARGETS, "--db", stored, "-o", tmp_path, "--units", UNITS)
+    result = run("progress", "--targets", TARGETS, "--db", stored, "-o", tmp_path)
     assert result.exit_code == 0, result.output
     [pdf] = tmp_path.glob("*.pdf")
     if shutil.which("pdftotext"):

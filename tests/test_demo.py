@@ -7,7 +7,6 @@ import json
 import shutil
 import subprocess
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -23,7 +22,9 @@ from compliance.workbook import read_workbook, write_template
 
 @pytest.fixture(scope="module")
 def rubric():
-    return Catalog(standard_dirs=(bundled_dir("standards"),), rubric_dirs=(bundled_dir("rubrics"),)).rubric(RUBRIC)
+    return Catalog(standard_dirs=(bundled_dir("standards"),), rubric_dirs=(bundled_dir("rubrics"),)).rubric(
+        RUBRIC
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,9 @@ def full_run(rubric, nantong):
     """The default programme (21 squads, 6 rounds) scored by the engine, no workbooks."""
     cards = {}
     for filling in programme(rubric, nantong).fillings():
-        cards[(filling.round.label, filling.kind, filling.unit.code)] = score(rubric, filling.assessment(rubric.id))
+        cards[(filling.round.label, filling.kind, filling.unit.code)] = score(
+            rubric, filling.assessment(rubric.id)
+        )
     return cards
 
 
@@ -153,7 +156,11 @@ def test_demo_fills_the_store(demo_run, rubric, nantong):
         assert store.assessment_count() == 4 * 2 * 2
         assert store.rounds() == ["2019H1", "2019H2"]
         assert [u.code for u in store.units()] == [u.code for u in nantong.units[:4]]
-        stored = {(c.meta.round, c.meta.kind, c.meta.unit.code): c for r in store.rounds() for c in store.cards(r, None)}
+        stored = {
+            (c.meta.round, c.meta.kind, c.meta.unit.code): c
+            for r in store.rounds()
+            for c in store.cards(r, None)
+        }
     # Deterministic: the store holds exactly what the seeded simulation decided.
     for filling in programme(rubric, nantong, units=4, rounds=2).fillings():
         card = stored[(filling.round.label, filling.kind, filling.unit.code)]
@@ -175,7 +182,9 @@ def test_demo_writes_the_workbooks_and_the_reports(demo_run, nantong):
     assert {str(p) for p in pdfs + xlsx} <= set(summary["report_files"])
     if shutil.which("pdftotext"):
         names = {u.name for u in nantong.units[:4]}
-        text = "".join(subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True).stdout for p in pdfs)
+        text = "".join(
+            subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True).stdout for p in pdfs
+        )
         assert any(name in text for name in names)
 
 

@@ -12,13 +12,13 @@ import types
 from pathlib import Path
 
 import pytest
+from conftest_store import make, mini_rubric
 from typer.testing import CliRunner
 
 from compliance.cli import app
 from compliance.findings import Finding
 from compliance.scoring import Kind
 from compliance.store import Store
-from conftest_store import make, mini_rubric
 
 runner = CliRunner()
 
@@ -33,7 +33,7 @@ def workbooks(monkeypatch, tmp_path):
     """``add(name, assessments, findings)`` makes a file the stand-in reader will return them for."""
     prepared: dict[str, tuple[list, list[Finding]]] = {}
 
-    def read_workbook(path, catalog, *, units=None, allow_incomplete=False):
+    def read_workbook(path, catalog, *, units=None, allow_incomplete=False, rubric=None):
         return prepared[Path(path).name]
 
     def add(name: str, assessments=(), findings=()) -> str:
@@ -94,7 +94,8 @@ def test_a_different_workbook_needs_replace(workbooks, rubric, tmp_path):
     other = workbooks("other.xlsx", [(rubric, make(rubric, "320602009")[0])])
     assert run(old, "--db", db).exit_code == 0
     refused = run(other, new, "--db", db)
-    assert refused.exit_code == 1 and "--replace" in refused.output and "old.xlsx" in refused.output
+    assert refused.exit_code == 1 and "--replace" in refused.output
+    assert "“old.xlsx”" in refused.output and "“new.xlsx”" in refused.output
     with Store.open(db) as store:
         assert store.assessment_count() == 1  # not even the unrelated file
     replaced = run(new, "--db", db, "--replace")

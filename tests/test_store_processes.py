@@ -10,12 +10,16 @@ import sys
 import textwrap
 from pathlib import Path
 
+import conftest_store
 import pytest
+from conftest_store import make, mini_rubric, put
 from sqlalchemy import create_engine, text
 
 from compliance.catalog import Catalog
 from compliance.store import Store
-from conftest_store import make, mini_rubric, put, store_url  # noqa: F401
+
+# The shared fixtures (a module-level name is what makes pytest see a fixture).
+store_url = conftest_store.store_url
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

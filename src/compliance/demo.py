@@ -17,22 +17,24 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
 from openpyxl import load_workbook
 
 from compliance.catalog import Catalog, bundled_dir, load_targets, load_units
-from compliance.findings import ComplianceError, FindingsError, errors_of
+from compliance.findings import ComplianceError, errors_of
 from compliance.rubric import ResolvedRubric
-from compliance.scoring import Kind, compare, score
+from compliance.scoring import Assessment, Kind, ScoreCard, compare, score
 from compliance.simulate import Filling, Programme, Round, half_year_rounds
 from compliance.store import Store
 from compliance.targets import Targets
 from compliance.units import Unit, UnitsFile
-from compliance.workbook import layout, read_workbook, write_template
+from compliance.workbook import applies, layout, read_workbook, write_template
 
 STANDARD = "jiangsu-2018"
 RUBRIC = "jiangsu-2018-street"
@@ -54,14 +56,14 @@ class Progress(Protocol):
 
     def start(self, label: str, total: int) -> None: ...
 
-    def advance(self) -> None: ...
+    def advance(self, steps: int = 1) -> None: ...
 
 
 class _Silent:
     def start(self, label: str, total: int) -> None:
         pass
 
-    def advance(self) -> None:
+    def advance(self, steps: int = 1) -> None:
         pass
 
 
@@ -85,10 +87,10 @@ class DemoResult:
     report_files: tuple[Path, ...]
     rounds: tuple[RoundSummary, ...]
     units: int
+    first_unit: str  # a squad code to try the other commands with
     seed: int
     targets: Targets
-    imported: int = 0
-    timings: dict[str, float] = field(default_factory=dict)
+    imported: int
 
     def to_json(self) -> dict:
         return {
@@ -126,7 +128,9 @@ def _owned(folder: Path) -> list[Path]:
     except FileNotFoundError:
         return []
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ComplianceError(f"演示文件夹 {folder} 中的清单 {MANIFEST} 已损坏（{exc}），请换一个文件夹") from None
+        raise ComplianceError(
+            f"演示文件夹 {folder} 中的清单 {MANIFEST} 已损坏（{exc}），请换一个文件夹"
+        ) from None
     base = folder.resolve()
     paths = [(base / n).resolve() for n in names]
     return [p for p in paths if p.is_relative_to(base) and p != base]
@@ -185,7 +189,9 @@ def fill_workbook(path: Path, filling: Filling) -> None:
     """
     book = load_workbook(path)
     items = book[layout.ITEMS_SHEET]
-    header, cols = _header_row(items, (layout.CODE, layout.RESULT, layout.COUNT, layout.MEASURED, layout.SCORE))
+    header, cols = _header_row(
+        items, (layout.CODE, layout.RESULT, layout.COUNT, layout.MEASURED, layout.SCORE)
+    )
     rows = {
         str(items.cell(r, cols[layout.CODE]).value).strip(): r
         for r in range(header + 1, items.max_row + 1)
@@ -230,12 +236,61 @@ def _catalog() -> Catalog:
     return Catalog(standard_dirs=(bundled_dir("standards"),), rubric_dirs=(bundled_dir("rubrics"),))
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+@cache
+def _sample() -> tuple[Catalog, ResolvedRubric, UnitsFile, Targets]:
+    catalog = _catalog()
+    return (
+        catalog,
+        catalog.rubric(RUBRIC),
+        load_units(sample_dir() / "units.yaml"),
+        load_targets(sample_dir() / "targets.yaml"),
+    )
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One workbook made, filled, read back and scored: ready for the store."""
+
+    path: Path
+    sha256: str
+    rubric_hash: str
+    assessment: Assessment
+    card: ScoreCard
+
+
+def checklist(job: tuple[Filling, Path]) -> list[Checked]:
+    """Make the template, fill it in, and read and score it the way ``compliance import``
+    does (runs in a worker process; the store is written by the parent)."""
+    filling, path = job
+    catalog, rubric, units, _ = _sample()
+    write_template(
+        path,
+        rubric,
+        filling.unit,
+        kind=filling.kind,
+        round=filling.round.label,
+        date=filling.date,
+        inspectors=filling.inspectors,
+    )
+    fill_workbook(path, filling)
+    read, findings = read_workbook(path, catalog, units=units)
+    if errors_of(findings):  # a defect of the demo: say which file and why, across processes
+        raise ComplianceError("\n".join(str(f) for f in errors_of(findings)))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return [Checked(path, digest, r.content_hash, a, score(r, a)) for r, a in read]
+
+
+def _checklists(jobs: list[tuple[Filling, Path]], workers: int) -> Iterator[list[Checked]]:
+    """``checklist`` of every job, in order, on ``workers`` processes."""
+    if workers <= 1 or len(jobs) < 8:
+        yield from map(checklist, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(checklist, jobs, chunksize=4)
 
 
 def _units(units_file: UnitsFile, rubric: ResolvedRubric, count: int | None) -> list[Unit]:
-    scored = [u for u in units_file.units if not rubric.info.applies_to or u.type in rubric.info.applies_to]
+    scored = [u for u in units_file.units if applies(rubric, u)]
     return scored[:count] if count else scored
 
 
@@ -246,6 +301,7 @@ def run_demo(
     units: int | None = None,
     seed: int = DEFAULT_SEED,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> DemoResult:
     """Simulate, fill, import and report; returns where everything is and a summary."""
     if not 1 <= rounds <= MAX_ROUNDS:
@@ -253,44 +309,33 @@ def run_demo(
     if units is not None and units < 1:
         raise ComplianceError(f"街道数得到 {units}，应为不小于 1 的整数")
     progress = progress or _Silent()
+    workers = workers or os.cpu_count() or 1
     folder = Path(folder)
-    catalog = _catalog()
-    rubric = catalog.rubric(RUBRIC)
-    units_path, targets_path = sample_dir() / "units.yaml", sample_dir() / "targets.yaml"
-    units_file = load_units(units_path)
-    targets = load_targets(targets_path)
+    catalog, rubric, units_file, targets = _sample()
     squads = _units(units_file, rubric, units)
     programme = Programme(rubric, squads, half_year_rounds(FIRST_YEAR, rounds), seed)
     fillings = programme.fillings()
 
     prepare(folder)
     workbooks, reports, database = folder / WORKBOOKS, folder / REPORTS, folder / DATABASE
-    paths = [workbook_path(workbooks, f) for f in fillings]
-    _record(folder, [*paths, database])
-
-    progress.start("生成并填写检查表", len(fillings))
-    for filling, path in zip(fillings, paths, strict=True):
+    jobs = [(f, workbook_path(workbooks, f)) for f in fillings]
+    for _, path in jobs:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_template(
-            path,
-            rubric,
-            filling.unit,
-            kind=str(filling.kind),
-            round=filling.round.label,
-            date=filling.date,
-            inspectors=filling.inspectors,
-        )
-        fill_workbook(path, filling)
-        progress.advance()
+    _record(folder, [*(path for _, path in jobs), database])
 
-    progress.start("导入历史库", len(paths))
+    progress.start("生成、填写并导入检查表", len(jobs))
     with Store.open(str(database)) as store:
-        for path in paths:
-            _import(store, catalog, units_file, path)
+        for checked in _checklists(jobs, workers):
+            for c in checked:
+                if c.rubric_hash != rubric.content_hash:
+                    raise ComplianceError(f"{c.path} 的评分细则版本与演示所用的不一致")
+                store.import_assessment(
+                    rubric, c.assessment, c.card, source_name=c.path.name, source_sha256=c.sha256
+                )
             progress.advance()
         summaries = tuple(_summarise(store, programme.rounds))
-        report_files = _reports(store, rubric, targets, programme.rounds[-1], reports, progress)
-    _record(folder, [*paths, database, *report_files])
+        report_files = _reports(store, catalog, targets, programme.rounds[-1], reports, progress)
+    _record(folder, [*(path for _, path in jobs), database, *report_files])
     return DemoResult(
         folder=folder,
         workbooks=workbooks,
@@ -299,21 +344,11 @@ def run_demo(
         report_files=tuple(report_files),
         rounds=summaries,
         units=len(squads),
+        first_unit=squads[0].code,
         seed=seed,
         targets=targets,
-        imported=len(paths),
+        imported=len(jobs),
     )
-
-
-def _import(store: Store, catalog: Catalog, units: UnitsFile, path: Path) -> None:
-    """The import path of ``compliance import``: read, score, store."""
-    read, findings = read_workbook(path, catalog, units=units)
-    if errors_of(findings):
-        raise FindingsError(findings)
-    digest = _sha256(path)
-    for rubric, assessment in read:
-        card = score(rubric, assessment)
-        store.import_assessment(rubric, assessment, card, source_name=path.name, source_sha256=digest)
 
 
 def _summarise(store: Store, rounds: Sequence[Round]) -> list[RoundSummary]:
@@ -338,11 +373,19 @@ def _summarise(store: Store, rounds: Sequence[Round]) -> list[RoundSummary]:
 
 
 def _reports(
-    store: Store,
-    rubric: ResolvedRubric,
-    targets: Targets,
-    latest: Round,
-    out: Path,
-    progress: Progress,
+    store: Store, catalog: Catalog, targets: Targets, latest: Round, out: Path, progress: Progress
 ) -> list[Path]:
-    raise NotImplementedError  # wired to compliance.reports when it lands
+    """What ``compliance report --all``, ``rank`` and ``progress`` make of the latest round."""
+    from compliance.reports import progress_report, render_pdfs, render_ranking
+    from compliance.reports.assemble import progress_rounds, ranking_inputs, rubric_lookup, unit_documents
+    from compliance.reports.render import MANIFEST as REPORTS_MANIFEST
+
+    rubric_for = rubric_lookup(catalog, store)
+    documents = unit_documents(store, latest.label, Kind.AUDIT, rubric_for)
+    documents.append(progress_report(targets, progress_rounds(store), rubric_for, roster=store.units()))
+    progress.start("生成报告", len(documents) + 1)
+    paths = [path for path, _ in render_pdfs(documents, out, force=True)]  # in parallel, all cores
+    progress.advance(len(documents))
+    paths += render_ranking(**ranking_inputs(store, latest.label, Kind.AUDIT, rubric_for), out_dir=out)
+    progress.advance()
+    return [*paths, out / REPORTS_MANIFEST]

@@ -205,7 +205,9 @@ def observe(item: ScoredItem, m: float, rng: random.Random) -> Entry:
         case Quantity() as rule:
             return Entry(item.code, measured=_measure(item, rule, m, rng))
         case Manual():
-            return Entry(item.code, score=min(item.points, _half(float(item.points) * _clamp((m - 0.3) / 0.55))))
+            return Entry(
+                item.code, score=min(item.points, _half(float(item.points) * _clamp((m - 0.3) / 0.55)))
+            )
     raise AssertionError(item.rule)
 
 
@@ -266,14 +268,16 @@ class Programme:
     def maturity(self, squad: Squad, t: int, rng: random.Random) -> dict[str, float]:
         level = self._levels[squad.unit.code][t]
         return {
-            item.code: _clamp(level + squad.stand[item.code] - self.difficulty[item.code] + rng.gauss(0, 0.04))
+            item.code: _clamp(
+                level + squad.stand[item.code] - self.difficulty[item.code] + rng.gauss(0, 0.04)
+            )
             for item in self.rubric.items
         }
 
     def fillings(self) -> list[Filling]:
         """Every filling, round by round: each squad's 自评, then its 考评."""
         out = []
-        for t, rnd in enumerate(self.rounds):
+        for t in range(len(self.rounds)):
             for squad in self.squads:
                 audit = self.audit(squad, t)
                 out.append(self.self_assessment(squad, t, audit))
@@ -297,7 +301,9 @@ class Programme:
         entries = [self._noted(e, rng) for e in entries]
         team = rng.sample(CITY_INSPECTORS, rng.choice((2, 3)))
         date = rnd.date - dt.timedelta(days=self.squads.index(squad) % 5)
-        return Filling(squad.unit, rnd, Kind.AUDIT, date, tuple(team), tuple(entries), self._bonus(squad, t, rng))
+        return Filling(
+            squad.unit, rnd, Kind.AUDIT, date, tuple(team), tuple(entries), self._bonus(squad, t, rng)
+        )
 
     def self_assessment(self, squad: Squad, t: int, audit: Filling) -> Filling:
         """The squad's own view of the same facts: mostly right, sometimes flattering."""

@@ -3,6 +3,7 @@
 from compliance.cli import standards_cmd  # noqa: F401  (registers its commands)
 from compliance.cli import workbook_cmd  # noqa: F401  (registers its commands)
 from compliance.cli import store_cmd  # noqa: F401  (registers `import`)
+from compliance.cli import report_cmd  # noqa: F401  (registers `report`, `rank`, `progress`)
 from compliance.cli import demo_cmd  # noqa: F401  (registers `demo`)
 from compliance.cli.app import app
 

@@ -54,20 +54,18 @@ class _Scored:
         return self.rubric.content_hash, self.assessment.meta, self.assessment.items, self.assessment.bonus
 
 
-def _read(
-    path: Path, cat: Catalog, units: Path | None, allow_incomplete: bool
-) -> tuple[list[_Scored], list[Finding]]:
+def _read(path: Path, cat: Catalog, **options) -> tuple[list[_Scored], list[Finding]]:
     """Every assessment of one workbook, scored, and every finding of the file."""
-    from compliance.workbook import read_workbook
+    from compliance.workbook import read_workbook  # looked up when called: tests stand in for it
 
-    pairs, findings = read_workbook(path, cat, units=units, allow_incomplete=allow_incomplete)
+    pairs, findings = read_workbook(path, cat, **options)
     findings = list(findings)
     if errors_of(findings):
         return [], findings
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     scored = []
     for rubric, assessment in pairs:
-        card, more = evaluate(rubric, assessment, allow_incomplete=allow_incomplete)
+        card, more = evaluate(rubric, assessment, allow_incomplete=options["allow_incomplete"])
         findings += more
         if card is not None:
             scored.append(_Scored(path, sha, rubric, assessment, card))
@@ -90,8 +88,14 @@ def import_(
     units: Annotated[
         Path | None,
         typer.Option(
-            "--units", help="单位名单；给出时检查表中的单位须在其中且一致。", exists=True, dir_okay=False
+            "--units",
+            help="单位名单；给出时核对单位是否在名单中且信息一致（批量表必需）。",
+            exists=True,
+            dir_okay=False,
         ),
+    ] = None,
+    rubric: Annotated[
+        str | None, typer.Option("--rubric", "-r", help="批量表没有“评分细则”列时使用的评分细则。")
     ] = None,
     allow_incomplete: Annotated[
         bool, typer.Option("--allow-incomplete", help="允许有未检查的条目（按 0 分计）。")
@@ -112,7 +116,7 @@ def import_(
     scored: list[_Scored] = []
     failed = 0
     for path in workbooks:
-        more, findings = _read(path, cat, units, allow_incomplete)
+        more, findings = _read(path, cat, units=units, allow_incomplete=allow_incomplete, rubric=rubric)
         print_findings(findings)
         failed += bool(errors_of(findings))
         scored += more
@@ -123,7 +127,7 @@ def import_(
     with Store.open(db_url(db)) as store:
         refusals = _clashes(scored)
         if not replace:
-            refusals += [m for s in scored if (m := store.conflict(s.rubric, s.assessment))]
+            refusals += [m for s in scored if (m := store.conflict(s.rubric, s.assessment, s.path.name))]
         if refusals:
             for message in refusals:
                 err.print(f"错误：{message}", markup=False)

@@ -52,7 +52,10 @@ def unit_report(
     context = unit_context(
         card, rubric, rank=rank, district_rank=district_rank, comparison=comparison, history=history
     )
-    return Document(safe_name(meta.unit.code, meta.round, str(meta.kind), suffix=".pdf"), render_html("unit.html", context))
+    return Document(
+        safe_name(meta.unit.code, meta.round, str(meta.kind), suffix=".pdf"),
+        render_html("unit.html", context),
+    )
 
 
 def render_unit_report(card: ScoreCard, rubric: ResolvedRubric, *, out_dir: Path, **options) -> Path:
@@ -95,9 +98,18 @@ def render_ranking(
     )
     pdf = render_pdfs([document], out_dir)[0][0]
     cards = [r.card for r in ranked]
-    about = [("评估轮次", round), ("评估类型", kind), ("对比轮次", previous_round or "—"), ("生成工具", GENERATOR)]
+    about = [
+        ("评估轮次", round),
+        ("评估类型", kind),
+        ("对比轮次", previous_round or "—"),
+        ("生成工具", GENERATOR),
+    ]
     about += [("评分细则", f"{r.info.title}（{r.version_label}）") for r in rubrics]
-    about += [("注意", "本排名所依据的标准为示例性条文，并非官方原文")] if any(r.standard.illustrative for r in rubrics) else []
+    about += (
+        [("注意", "本排名所依据的标准为示例性条文，并非官方原文")]
+        if any(r.standard.illustrative for r in rubrics)
+        else []
+    )
     xlsx = write_ranking_xlsx(
         inside(out_dir, safe_name(round, kind, "排名", suffix=".xlsx")),
         rank_rows(ranked, previous),

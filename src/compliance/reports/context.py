@@ -185,8 +185,13 @@ def _comparison(c: Comparison) -> Context:
 
 
 def _trend(card: ScoreCard, history: Sequence[ScoreCard], pass_rate: Decimal) -> Context | None:
-    cards = {c.meta.round: c for c in history}
-    cards.setdefault(card.meta.round, card)
+    """Rounds up to the card's own, oldest first; None when there is no earlier round."""
+    cards: dict[str, ScoreCard] = {}
+    for c in history:
+        if c.meta.round == card.meta.round:
+            break
+        cards[c.meta.round] = c
+    cards[card.meta.round] = card
     if len(cards) < 2:
         return None
     ordered = list(cards.values())
@@ -221,8 +226,8 @@ def unit_context(
 ) -> Context:
     """Everything the per-unit report shows. ``rank``/``district_rank``: the unit's
     :class:`Place` (or ``(rank, of)``) among all units and in its district;
-    ``history``: this unit's cards of the same kind, oldest first (the card itself is
-    added when missing)."""
+    ``history``: this unit's cards of the same kind, oldest first; rounds after the
+    card's own are left out, and the card itself is used for its round."""
     meta, unit, info = card.meta, card.meta.unit, rubric.info
     pts = card.points
     rule = info.pass_
@@ -275,7 +280,9 @@ def unit_context(
         ],
         "section_min": percent(rule.min_section_rate, 0) if rule.min_section_rate is not None else None,
         "section_chart": charts.data_uri(
-            charts.section_chart([s.name for s in tops], [s.rate for s in tops], rule.min_rate, rule.min_section_rate)
+            charts.section_chart(
+                [s.name for s in tops], [s.rate for s in tops], rule.min_rate, rule.min_section_rate
+            )
         ),
         "rows": _items(card, rubric),
         "rectification": _rectification(card, pass_score),
@@ -452,7 +459,9 @@ def progress_context(
     for unit in units:
         card = latest.get(unit.code)
         if card is None:
-            behind.append({"unit": unit, "round": "—", "score": "未考评", "rate": "—", "gap": "—", "reasons": ""})
+            behind.append(
+                {"unit": unit, "round": "—", "score": "未考评", "rate": "—", "gap": "—", "reasons": ""}
+            )
         elif not card.passed:
             gap = gap_to_pass(card, rubric_for(card).info.pass_.min_rate)
             behind.append(

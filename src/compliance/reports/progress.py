@@ -61,7 +61,11 @@ class MilestoneStatus:
 def in_scope(unit: Unit, scope: Scope) -> bool:
     return all(
         wanted is None or wanted == actual
-        for wanted, actual in ((scope.city, unit.city), (scope.district, unit.district), (scope.type, unit.type))
+        for wanted, actual in (
+            (scope.city, unit.city),
+            (scope.district, unit.district),
+            (scope.type, unit.type),
+        )
     )
 
 

@@ -171,7 +171,9 @@ def render_pdfs(
                 manifest[Path(path).name] = key
         else:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(_render_job, html, path): (path, key) for path, (html, key) in todo.items()}
+                futures = {
+                    pool.submit(_render_job, html, path): (path, key) for path, (html, key) in todo.items()
+                }
                 for future in as_completed(futures):
                     path, key = futures[future]
                     future.result()

@@ -198,10 +198,75 @@ def _judge(
     raise AssertionError(rule)
 
 
+_MEMO_LIMIT = 100_000
+
+
+class _Plan:
+    """What the engine reuses for every unit scored under one rubric (kept on the rubric).
+
+    ``memo`` maps an item and its entry to the ItemScore it produced: an ItemScore is frozen
+    and depends on nothing else, so units that entered the same thing share one object.
+    ``spans`` gives each section its slice of the items (document order keeps a section's
+    items together); None when section codes repeat and the slices would be wrong.
+    """
+
+    __slots__ = ("by_code", "memo", "spans", "veto")
+
+    def __init__(self, rubric: ResolvedRubric):
+        items = rubric.items
+        self.by_code = {item.code: item for item in items}
+        self.veto = tuple(i for i, item in enumerate(items) if item.veto)
+        self.memo: dict[object, ItemScore] = {}
+        spans: dict[str, list] = {}
+        contiguous = True
+        for i, item in enumerate(items):
+            for level, section in enumerate(item.sections, start=1):
+                span = spans.get(section.code)
+                if span is None:
+                    spans[section.code] = [section.code, section.name, level, i, i + 1]
+                elif span[4] == i:
+                    span[4] = i + 1
+                else:
+                    contiguous = False
+        self.spans = tuple(tuple(span) for span in spans.values()) if contiguous else None
+
+
+def _plan(rubric: ResolvedRubric) -> _Plan:
+    plan = rubric.__dict__.get("_engine_plan")
+    if plan is None:
+        plan = _Plan(rubric)
+        object.__setattr__(rubric, "_engine_plan", plan)
+    return plan
+
+
+def _item_score(
+    item: ScoredItem, entry: ItemInput | None, rubric: ResolvedRubric, problems: _Problems
+) -> ItemScore | None:
+    outcome = _judge(item, entry, rubric, problems) if entry else _NOT_INSPECTED
+    if outcome is None:
+        return None
+    applicable = outcome.status is not ItemStatus.NOT_APPLICABLE or rubric.info.na_policy == "full_marks"
+    return ItemScore(
+        code=item.code,
+        text=item.text,
+        section=item.top.code,
+        rule=item.rule.name,
+        points=item.points,
+        status=outcome.status,
+        result=outcome.result,
+        earned=outcome.earned,
+        possible=item.points if applicable else ZERO,
+        deduction=outcome.words,
+        note=entry.note if entry else None,
+        veto=item.veto,
+    )
+
+
 def _entries(rubric: ResolvedRubric, assessment: Assessment, problems: _Problems) -> dict[str, ItemInput]:
     entries: dict[str, ItemInput] = {}
+    known = _plan(rubric).by_code
     for entry in assessment.items:
-        if rubric.item(entry.code) is None:
+        if entry.code not in known:
             excluded = entry.code in rubric.excluded
             why = (
                 "该条目在本评分细则中不计分（exclude）"
@@ -243,42 +308,54 @@ def evaluate(
     entries = _entries(rubric, assessment, problems)
     bonus = _bonus(rubric, assessment, problems)
 
+    plan = _plan(rubric)
+    memo = plan.memo
     scores: list[ItemScore] = []
     blanks: list[str] = []
+    not_applicable = 0
     for item in rubric.items:
-        entry = entries.get(item.code)
-        outcome = _judge(item, entry, rubric, problems) if entry else _NOT_INSPECTED
-        if outcome is None:
-            continue
-        if outcome.status is ItemStatus.NOT_INSPECTED:
-            blanks.append(item.code)
-            if not allow_incomplete:
-                where = entry.cell("result") if entry else None
-                what = "未填写结论或数值" if entry else "检查表中缺少这一条"
-                problems.add(
-                    where,
-                    f"条目 {item.code} 未检查：{what}（如确需按 0 分计，请使用 --allow-incomplete）",
-                )
-        applicable = outcome.status is not ItemStatus.NOT_APPLICABLE or info.na_policy == "full_marks"
-        scores.append(
-            ItemScore(
-                code=item.code,
-                text=item.text,
-                section=item.top.code,
-                rule=item.rule.name,
-                points=item.points,
-                status=outcome.status,
-                result=outcome.result,
-                earned=outcome.earned,
-                possible=item.points if applicable else ZERO,
-                deduction=outcome.words,
-                note=entry.note if entry else None,
-                veto=item.veto,
+        code = item.code
+        entry = entries.get(code)
+        if entry is None:
+            key: object = code
+        else:
+            # str, not the Decimal: 7.5 and 7.50 are equal but must keep their own digits.
+            count, measured, given = entry.count, entry.measured, entry.score
+            key = (
+                code,
+                entry.result,
+                None if count is None else str(count),
+                None if measured is None else str(measured),
+                None if given is None else str(given),
+                entry.note,
             )
-        )
+        s = memo.get(key)
+        if s is None:
+            s = _item_score(item, entry, rubric, problems)
+            if s is None:
+                continue  # the entry is unusable; a finding says why
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[key] = s
+        status = s.status
+        if status is not ItemStatus.SCORED:
+            if status is ItemStatus.NOT_INSPECTED:
+                blanks.append(code)
+                if not allow_incomplete:
+                    where = entry.cell("result") if entry else None
+                    what = "未填写结论或数值" if entry else "检查表中缺少这一条"
+                    problems.add(
+                        where,
+                        f"条目 {code} 未检查：{what}（如确需按 0 分计，请使用 --allow-incomplete）",
+                    )
+            else:
+                not_applicable += 1
+        scores.append(s)
 
-    earned = sum((s.earned for s in scores), ZERO)
-    possible = sum((s.possible for s in scores), ZERO)
+    earned_of = [s.earned for s in scores]
+    possible_of = [s.possible for s in scores]
+    earned = sum(earned_of, ZERO)
+    possible = sum(possible_of, ZERO)
     if not errors_of(problems.findings) and possible == 0:
         problems.add(None, "所有计分条目均为不适用，应得分为 0，无法计算得分率")
     if errors_of(problems.findings):
@@ -287,12 +364,17 @@ def evaluate(
     rate = earned / possible
     # earned × total first, then one division: 10 of 30 on a 30-point rubric scores exactly 10.
     score = earned * info.total / possible
-    sections = _sections(rubric, scores)
-    veto_items = tuple(s.code for s in scores if s.veto and s.result == Result.FAIL)
+    if plan.spans is None:
+        sections = _sections(rubric, scores)
+    else:  # every item has a score here (an unusable entry returned above)
+        sections = tuple(
+            SectionScore(code, name, level, sum(earned_of[a:b], ZERO), sum(possible_of[a:b], ZERO))
+            for code, name, level, a, b in plan.spans
+        )
+    veto_items = tuple(scores[i].code for i in plan.veto if scores[i].result == Result.FAIL)
     failures = _failures(rubric, rate, sections, veto_items)
     grade = info.grades[-1].name if veto_items else next(g.name for g in info.grades if g.min_rate <= rate)
     final = score + bonus.counted
-    not_applicable = sum(1 for s in scores if s.status is ItemStatus.NOT_APPLICABLE)
     card = ScoreCard(
         meta=assessment.meta,
         rubric_id=rubric.id,
@@ -400,9 +482,7 @@ def explain(card: ScoreCard, rubric: ResolvedRubric) -> tuple[str, ...]:
     rule = info.pass_
     conditions = [f"得分率 ≥ {_share(rule.min_rate)}"]
     if rule.min_section_rate is not None:
-        conditions.append(
-            f"各{rubric.standard.standard.levels[0]}得分率 ≥ {_share(rule.min_section_rate)}"
-        )
+        conditions.append(f"各{rubric.standard.standard.levels[0]}得分率 ≥ {_share(rule.min_section_rate)}")
     conditions.append("无一票否决")
     verdict = "达标" if card.passed else "不达标：" + "；".join(card.failures)
     lines.append(f"达标条件：{'，且'.join(conditions)} → {verdict}")

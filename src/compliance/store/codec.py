@@ -28,6 +28,11 @@ from compliance.standard import Standard
 from compliance.store.models import AssessmentRow, BonusClaimRow, ItemResultRow, RubricVersionRow, UnitRow
 from compliance.units import Unit
 
+
+class StoreIntegrityError(ComplianceError):
+    """What the store holds does not score to what it recorded: a bug, never a user error."""
+
+
 TOTALS = ("earned", "possible", "rate", "score", "final", "veto", "passed", "grade", "not_inspected")
 
 
@@ -107,10 +112,6 @@ def rubric_row(rubric: ResolvedRubric, now: dt.datetime) -> RubricVersionRow:
 
 
 # --- assessments ------------------------------------------------------------------------
-
-
-class StoreIntegrityError(ComplianceError):
-    """What the store holds does not score to what it recorded: a bug, never a user error."""
 
 
 def unit_row(unit: Unit) -> UnitRow:

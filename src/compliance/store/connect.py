@@ -8,6 +8,7 @@ locked" at once to avoid a deadlock); taking the write lock at BEGIN lets it wai
 
 from __future__ import annotations
 
+import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,11 +52,15 @@ def in_memory(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)  # 检查人员 stay readable in the database
+
+
 def create(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
         return _sqlite(url)
     try:
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, json_serializer=_json)
     except (ArgumentError, NoSuchModuleError) as exc:
         raise ComplianceError(f"无法使用历史库地址 {label(url)}：{exc}") from None
 
@@ -63,10 +68,12 @@ def create(url: URL) -> Engine:
 def _sqlite(url: URL) -> Engine:
     if in_memory(url):
         # One connection, shared: each new connection to :memory: would be a new, empty database.
-        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, poolclass=StaticPool, connect_args={"check_same_thread": False}, json_serializer=_json
+        )
     else:
         _check_path(url)
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S}, json_serializer=_json)
 
     @event.listens_for(engine, "connect")
     def _setup(dbapi_connection, _record) -> None:

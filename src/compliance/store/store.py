@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ class RubricVersion:
 
 
 _CURRENT = AssessmentRow.superseded.is_(False)
+_KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}  # 自评, 考评, 复查
 
 
 class Store:
@@ -69,12 +71,12 @@ class Store:
         self._engine = engine
         self._writer = engine.execution_options(**{connect.WRITE: True})
         self._rubrics: dict[str, ResolvedRubric] = {}
-        self._cards: dict[int, ScoreCard] = {}  # an assessment row never changes once written
+        self._cards: dict[tuple[int, Unit], ScoreCard] = {}  # assessment rows never change
 
     @classmethod
-    def open(cls, url_or_path: str) -> Store:
+    def open(cls, url_or_path: str | os.PathLike) -> Store:
         """A SQLAlchemy URL or a SQLite file path; the schema is upgraded to the newest."""
-        url = connect.parse(url_or_path)
+        url = connect.parse(os.fspath(url_or_path))
         where = connect.label(url)
         engine = connect.create(url)
         try:
@@ -137,13 +139,15 @@ class Store:
             for r in requests
         ]
 
-    def conflict(self, rubric: ResolvedRubric, assessment: Assessment) -> str | None:
+    def conflict(
+        self, rubric: ResolvedRubric, assessment: Assessment, source_name: str | None = None
+    ) -> str | None:
         """Why importing ``assessment`` without ``replace`` would be refused, or None."""
         with self._reading() as session:
             current = self._current_of(session, assessment)
             if current is None or current.digest == codec.digest(rubric, assessment):
                 return None
-            return _refusal(current, assessment)
+            return _refusal(current, assessment, source_name)
 
     def _import(self, request: ImportRequest, replace: bool) -> ImportOutcome:
         meta = request.assessment.meta
@@ -313,28 +317,36 @@ class Store:
 
     def _select(self, *conditions) -> list[ScoreCard]:
         """Score cards of the current assessments matching ``conditions``, by unit code and kind."""
-        query = (
+        with self._reading() as session:
+            found = session.execute(
+                select(AssessmentRow.id, AssessmentRow.unit_code).where(_CURRENT, *conditions)
+            ).all()
+            units = self._units(session, {code for _, code in found})
+            keys = [(id_, units[code]) for id_, code in found]
+            self._rescore(session, [key for key in keys if key not in self._cards])
+        cards = [self._cards[key] for key in keys]
+        return sorted(cards, key=lambda c: (c.meta.unit.code, _KIND_ORDER[c.meta.kind], c.meta.round))
+
+    def _rescore(self, session: Session, keys: list[tuple[int, Unit]]) -> None:
+        """Score these assessments from their rows into the cache (keyed by the unit too: its
+        name or district may change with a later import)."""
+        units = dict(keys)
+        rows = session.scalars(
             select(AssessmentRow)
-            .where(_CURRENT, *conditions)
-            .order_by(AssessmentRow.unit_code, AssessmentRow.kind, AssessmentRow.round)
+            .where(AssessmentRow.id.in_(units))
             .options(selectinload(AssessmentRow.items), selectinload(AssessmentRow.bonus_claims))
         )
-        with self._reading() as session:
-            rows = session.scalars(query).all()
-            units = self._units(session, {row.unit_code for row in rows})
-            return [self._card(session, row, units[row.unit_code]) for row in rows]
+        for row in rows:
+            version = session.get(RubricVersionRow, row.rubric_hash)
+            if version is None:  # the foreign key forbids it
+                raise codec.StoreIntegrityError(f"历史库中缺少评分细则版本 {row.rubric_hash[:12]}")
+            rubric = self._rubric_from(row.rubric_hash, version.snapshot)
+            self._cards[row.id, units[row.id]] = codec.rescore(rubric, row, units[row.id])
 
     @staticmethod
     def _units(session: Session, codes: set[str]) -> dict[str, Unit]:
         rows = session.scalars(select(UnitRow).where(UnitRow.code.in_(codes))) if codes else []
         return {row.code: codec.unit_of(row) for row in rows}
-
-    def _card(self, session: Session, row: AssessmentRow, unit: Unit) -> ScoreCard:
-        if row.id not in self._cards:
-            version = session.get(RubricVersionRow, row.rubric_hash)
-            rubric = self._rubric_from(row.rubric_hash, version.snapshot if version else "")
-            self._cards[row.id] = codec.rescore(rubric, row, unit)
-        return self._cards[row.id]
 
 
 def _chronological(cards: Sequence[ScoreCard], rounds: list[str]) -> list[ScoreCard]:

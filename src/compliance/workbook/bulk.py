@@ -9,6 +9,7 @@ bonus items (加分项) claims it when its 结论 is 是.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from compliance.findings import Finding, Severity, errors_of
@@ -22,10 +23,10 @@ from compliance.workbook.source import Book, Cell, Grid
 from compliance.workbook.table import (
     Header,
     ParsedRow,
+    RowReader,
     Where,
     find_header,
     manual_lookup,
-    parse_row,
     result_text,
     rows_below,
     typed_score_warnings,
@@ -33,6 +34,7 @@ from compliance.workbook.table import (
 )
 
 BULK_COLUMNS = (*L.BULK_REQUIRED, *L.BULK_OPTIONAL)
+_UNKNOWN_RULES = manual_lookup(None)
 
 
 @dataclass
@@ -47,6 +49,10 @@ class _Group:
     claims: list[BonusClaim] = field(default_factory=list)
     date: dt.date | None = None
     inspectors: tuple[str, ...] = ()
+    is_manual: Callable[[str], bool | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.is_manual = manual_lookup(self.rubric)
 
     def assessment(self, source: str) -> Assessment:
         meta = AssessmentMeta(self.unit, self.rubric.id, self.kind, self.round, self.date, self.inspectors)
@@ -61,7 +67,11 @@ class _Context:
     units: UnitsFile
     default_rubric: str | None
     findings: list[Finding] = field(default_factory=list)
+    rows: RowReader = field(init=False)
     _reported: set[tuple[str, str]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.rows = RowReader.of(self.header, self.where)
 
     def once(self, row: int, column: str, value: str, message: str, severity=Severity.ERROR) -> bool:
         """Report a problem with a value once, at its first cell, not on each of its rows;
@@ -179,7 +189,7 @@ def _add_row(ctx: _Context, row: int, values: dict[str, Cell], group: _Group | N
     ):
         _claim(ctx, row, code, values, group)
         return
-    parsed, more = parse_row(row, values, ctx.header, ctx.where, manual_lookup(rubric))
+    parsed, more = ctx.rows.parse(row, values, group.is_manual if group else _UNKNOWN_RULES)
     ctx.findings += more
     if parsed and group:
         group.rows.append(parsed)

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's 1900 leap-year bug included)
 MAX_SERIAL = 2958465  # 9999-12-31
@@ -26,6 +27,7 @@ class BadCell(ValueError):
     """A cell whose value cannot be read; the message says what was found and what is allowed."""
 
 
+@cache  # called for every cell of every finding and row; there are few distinct columns
 def col_letter(col: int) -> str:
     """0 → ``A``, 26 → ``AA``."""
     letters = ""

@@ -24,10 +24,10 @@ from compliance.workbook.source import Book, Cell, Grid
 from compliance.workbook.table import (
     ITEM_COLUMNS,
     ParsedRow,
+    RowReader,
     Where,
     find_header,
     manual_lookup,
-    parse_row,
     result_text,
     rows_below,
     typed_score_warnings,
@@ -79,13 +79,13 @@ def read_checklist(
     rubric = info.rubric if info else None
     items_grid, more = book.grid(items_sheet)
     findings += more
-    rows: list[ParsedRow] = []
+    rows = None
     if items_grid:
         rows, more = read_items(items_grid, Where(book.file, items_sheet), rubric)
         findings += more
     claims, more = _read_bonus(book, bonus_sheet)
     findings += more
-    if rubric is None:
+    if rubric is None or rows is None:  # without the rows, every item would look missing
         return [], findings
     meta = info.meta if info else None
     # Evaluate even when 基本信息 has errors, so that the engine's findings are reported in
@@ -241,15 +241,17 @@ def _rubric(
 
 def read_items(
     grid: Grid, where: Where, rubric: ResolvedRubric | None
-) -> tuple[list[ParsedRow], list[Finding]]:
+) -> tuple[list[ParsedRow] | None, list[Finding]]:
+    """The item rows, or None when the sheet's headers are unusable."""
     header, findings = find_header(grid, where, L.ITEM_HEADERS, L.ITEM_INPUTS)
     if header is None or errors_of(findings):
-        return [], findings
+        return None, findings
     grid.fill_merged_below(header.row)
     is_manual = manual_lookup(rubric)
+    reader = RowReader.of(header, where)
     rows = []
     for row, values in rows_below(grid, header, ITEM_COLUMNS):
-        parsed, more = parse_row(row, values, header, where, is_manual)
+        parsed, more = reader.parse(row, values, is_manual)
         findings += more
         if parsed:
             rows.append(parsed)

@@ -54,8 +54,9 @@ def inspectors_of(value: Cell) -> tuple[str, ...]:
     return tuple(name for name in _INSPECTOR_SEPARATORS.split(text) if name)
 
 
-_RESOLVED: OrderedDict[tuple, tuple[ResolvedRubric, tuple]] = OrderedDict()
-_RESOLVED_KEPT = 16
+_KEPT = 16
+_FOUND: OrderedDict[tuple, Path] = OrderedDict()
+_RESOLVED: OrderedDict[tuple, tuple[ResolvedRubric, Path, tuple]] = OrderedDict()
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:
@@ -63,25 +64,42 @@ def _stamp(path: Path) -> tuple[str, int, int]:
     return str(path.resolve()), stat.st_mtime_ns, stat.st_size
 
 
+def _remember(cache: OrderedDict, key: tuple, value: object) -> None:
+    cache[key] = value
+    while len(cache) > _KEPT:
+        cache.popitem(last=False)
+
+
+def find_rubric(catalog: Catalog, ref: str) -> Path:
+    """``catalog.find`` for a rubric, remembered while the file found is still there."""
+    key = (ref, tuple(map(str, catalog.rubric_dirs)), str(catalog.cwd))
+    path = _FOUND.get(key)
+    if path is None or not path.is_file():
+        path = catalog.find(ref, "rubrics", catalog.rubric_dirs)
+        _remember(_FOUND, key, path)
+    return path
+
+
 def resolve_cached(catalog: Catalog, path: Path) -> ResolvedRubric:
-    """``catalog.resolve_file(path)``, remembered while neither the rubric file nor its
+    """``catalog.resolve_file(path)``, remembered while neither the rubric's file nor its
     standard's file changes: importing a thousand checklists resolves their rubric once."""
     key = (_stamp(path), tuple(map(str, catalog.standard_dirs)), str(catalog.cwd))
     hit = _RESOLVED.get(key)
-    if hit and _standard_stamp(catalog, hit[0]) == hit[1]:
-        _RESOLVED.move_to_end(key)
+    if hit and _standard_stamp(hit[1]) == hit[2]:
         return hit[0]
     rubric = catalog.resolve_file(path)
-    _RESOLVED[key] = (rubric, _standard_stamp(catalog, rubric))
-    while len(_RESOLVED) > _RESOLVED_KEPT:
-        _RESOLVED.popitem(last=False)
+    try:
+        standard = catalog.find(rubric.info.standard, "standards", catalog.standard_dirs)
+    except ComplianceError:
+        return rubric
+    _remember(_RESOLVED, key, (rubric, standard, _standard_stamp(standard)))
     return rubric
 
 
-def _standard_stamp(catalog: Catalog, rubric: ResolvedRubric) -> tuple:
+def _standard_stamp(path: Path) -> tuple:
     try:
-        return _stamp(catalog.find(rubric.info.standard, "standards", catalog.standard_dirs))
-    except (ComplianceError, OSError):
+        return _stamp(path)
+    except OSError:
         return ()
 
 

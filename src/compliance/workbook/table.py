@@ -17,7 +17,7 @@ from compliance.numbers import fmt, rounded
 from compliance.rubric import RULE_LABELS, Manual, ResolvedRubric
 from compliance.scoring import ItemInput, ScoreCard
 from compliance.workbook import layout as L
-from compliance.workbook.cells import BadCell, cell_name, key, number_of, text_of
+from compliance.workbook.cells import BadCell, cell_name, col_letter, key, number_of, text_of
 from compliance.workbook.source import Cell, Grid
 
 HEADER_SCAN_ROWS = 30
@@ -44,9 +44,6 @@ class Where:
 class Header:
     row: int
     columns: dict[str, int]  # canonical header → column
-
-    def has(self, name: str) -> bool:
-        return name in self.columns
 
 
 def _canonical(text: Cell, names: Sequence[str]) -> str | None:
@@ -149,54 +146,69 @@ ITEM_COLUMNS = (L.CODE, L.RESULT, L.COUNT, L.MEASURED, L.SCORE, L.NOTE, L.EVIDEN
 _FIELDS = {"code": L.CODE, "result": L.RESULT, "count": L.COUNT, "measured": L.MEASURED, "score": L.SCORE}
 
 
-def parse_row(
-    row: int,
-    values: dict[str, Cell],
-    header: Header,
-    where: Where,
-    is_manual: Callable[[str], bool | None],
-) -> tuple[ParsedRow | None, list[Finding]]:
-    """Cell types of one item row; semantics (codes, results, ranges) are the engine's.
-    ``is_manual(code)`` says whether the item's 得分 is an input (None: rubric unknown)."""
-    cols = header.columns
-    cells = {field: where.ref(row, cols[name]) for field, name in _FIELDS.items() if name in cols}
-    code = text_of(values.get(L.CODE, ""))
-    if code is None:
-        return None, [
-            where.finding(row, cols[L.CODE], "这一行填写了内容，但没有编号：请填写条目编号或删除这一行")
-        ]
-    cells["row"] = cells["code"]
-    findings: list[Finding] = []
+@dataclass(frozen=True)
+class RowReader:
+    """Reads item rows below ``header``; the cell references' column parts are built once
+    per sheet, not once per row (a bulk form has hundreds of thousands of rows)."""
 
-    def number(name: str) -> Decimal | None:
-        try:
-            return number_of(values.get(name, ""), name)
-        except BadCell as exc:
-            findings.append(where.finding(row, cols[name], f"条目 {code} 的{exc}"))
-            return None
+    header: Header
+    where: Where
+    prefixes: dict[str, str]
 
-    count, measured = number(L.COUNT), number(L.MEASURED)
-    manual = is_manual(code)
-    score, typed = None, None
-    if manual:
-        score = number(L.SCORE)
-    elif manual is False:
-        try:
-            typed = number_of(values.get(L.SCORE, ""), L.SCORE)
-        except BadCell:
-            typed = None  # a formula's error value or a remark: display only, never scored
-    item = ItemInput(
-        code=code,
-        result=result_text(values.get(L.RESULT, "")),
-        count=count,
-        measured=measured,
-        score=score,
-        note=text_of(values.get(L.NOTE, "")),
-        evidence=text_of(values.get(L.EVIDENCE, "")),
-        cells=cells,
-    )
-    at = (row, cols[L.SCORE]) if L.SCORE in cols else None
-    return ParsedRow(item, typed, at), findings
+    @classmethod
+    def of(cls, header: Header, where: Where) -> RowReader:
+        cols = header.columns
+        prefixes = {
+            field: f"{where.sheet}!{col_letter(cols[name])}"
+            for field, name in _FIELDS.items()
+            if name in cols
+        }
+        return cls(header, where, prefixes)
+
+    def parse(
+        self, row: int, values: dict[str, Cell], is_manual: Callable[[str], bool | None]
+    ) -> tuple[ParsedRow | None, list[Finding]]:
+        """Cell types of one item row; semantics (codes, results, ranges) are the engine's.
+        ``is_manual(code)`` says whether the item's 得分 is an input (None: rubric unknown)."""
+        cols, where = self.header.columns, self.where
+        code = text_of(values.get(L.CODE, ""))
+        if code is None:
+            message = "这一行填写了内容，但没有编号：请填写条目编号或删除这一行"
+            return None, [where.finding(row, cols[L.CODE], message)]
+        number_text = str(row + 1)
+        cells = {field: prefix + number_text for field, prefix in self.prefixes.items()}
+        cells["row"] = cells["code"]
+        findings: list[Finding] = []
+
+        def number(name: str) -> Decimal | None:
+            try:
+                return number_of(values.get(name, ""), name)
+            except BadCell as exc:
+                findings.append(where.finding(row, cols[name], f"条目 {code} 的{exc}"))
+                return None
+
+        count, measured = number(L.COUNT), number(L.MEASURED)
+        manual = is_manual(code)
+        score, typed = None, None
+        if manual:
+            score = number(L.SCORE)
+        elif manual is False:
+            try:
+                typed = number_of(values.get(L.SCORE, ""), L.SCORE)
+            except BadCell:
+                typed = None  # a formula's error value or a remark: display only, never scored
+        item = ItemInput(
+            code=code,
+            result=result_text(values.get(L.RESULT, "")),
+            count=count,
+            measured=measured,
+            score=score,
+            note=text_of(values.get(L.NOTE, "")),
+            evidence=text_of(values.get(L.EVIDENCE, "")),
+            cells=cells,
+        )
+        at = (row, cols[L.SCORE]) if L.SCORE in cols else None
+        return ParsedRow(item, typed, at), findings
 
 
 def manual_lookup(rubric: ResolvedRubric | None) -> Callable[[str], bool | None]:
@@ -238,7 +250,9 @@ def typed_score_warnings(
         code, typed = parsed.input.code, parsed.typed_score
         if typed is None or parsed.score_at is None or code not in earned:
             continue
-        if rounded(typed, 4) == rounded(earned[code], 4) or parsed.score_at in formulas():
+        if typed == earned[code] or rounded(typed, 4) == rounded(earned[code], 4):
+            continue
+        if parsed.score_at in formulas():
             continue
         rule = RULE_LABELS[rubric.item(code).rule.name]
         warnings.append(

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from math import ceil
 from pathlib import Path
 
 import xlsxwriter
@@ -48,6 +49,7 @@ _WORKBOOK_OPTIONS = {
 }
 _PROTECTION = {"format_columns": True, "format_rows": True}  # people resize and hide columns
 _ITEM_WIDTHS = (9, 12, 14, 42, 14, 6, 24, 10, 7, 7, 8, 26, 20)
+_LINE_HEIGHT = 13  # points per line of 10-point text
 _COL = {name: i for i, name in enumerate(L.ITEM_HEADERS)}
 _RESULT_HINT = "可填：符合、基本符合、不符合、不适用；也可填 √、△、×、/"
 
@@ -201,25 +203,26 @@ def _write_items(ws: Worksheet, rubric: ResolvedRubric, s: _Styles) -> None:
     for col, width in enumerate(_ITEM_WIDTHS):
         ws.set_column(col, col, width)
     ws.write_row(0, 0, L.ITEM_HEADERS, s.header)
-    dropdowns: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    manual: dict[Decimal, list[str]] = defaultdict(list)
+    dropdowns: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    manual: dict[Decimal, list[int]] = defaultdict(list)
     for row, item in enumerate(rubric.items, start=1):
         _write_item_row(ws, row, item, rubric, s)
-        dropdowns[tuple(choices(item))].append(f"H{row + 1}")
+        dropdowns[tuple(choices(item))].append(row + 1)
         if isinstance(item.rule, Manual):
-            manual[item.points].append(f"K{row + 1}")
+            manual[item.points].append(row + 1)
     last = len(rubric.items) + 1
-    for values, cells in dropdowns.items():
-        _dropdown(ws, cells, list(values))
-    for points, cells in manual.items():
+    for values, rows in dropdowns.items():
+        _dropdown(ws, _ranges(col_letter(_COL[L.RESULT]), rows), list(values))
+    for points, rows in manual.items():
+        cells = _ranges(col_letter(_COL[L.SCORE]), rows)
         ws.data_validation(
-            cells[0],
+            cells.partition(" ")[0],
             {
                 "validate": "decimal",
                 "criteria": "between",
                 "minimum": 0,
-                "maximum": float(points),
-                "multi_range": " ".join(cells),
+                "maximum": int(points) if points == points.to_integral_value() else float(points),
+                "multi_range": cells,
                 "error_title": "得分超出范围",
                 "error_message": f"人工评分的得分应在 0 至 {fmt(points)} 之间",
             },
@@ -245,15 +248,29 @@ def _write_items(ws: Worksheet, rubric: ResolvedRubric, s: _Styles) -> None:
     ws.protect("", _PROTECTION)
 
 
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` wraps to in a column ``width`` characters wide (a CJK character is
+    two). Neither xlsxwriter nor LibreOffice sizes rows to wrapped text, so we do."""
+    per_line = max(1.0, width - 1.5)
+    return sum(
+        max(1, ceil(sum(2 if ord(ch) >= 0x2E80 else 1 for ch in line) / per_line))
+        for line in text.split("\n")
+    )
+
+
 def _write_item_row(ws: Worksheet, row: int, item: ScoredItem, rubric: ResolvedRubric, s: _Styles) -> None:
-    below_top = " / ".join(section.name for section in item.sections[1:])
+    texts = {
+        1: item.top.name,
+        2: " / ".join(section.name for section in item.sections[1:]),
+        3: item.text,
+        4: _method_text(item),
+        6: _rule_text(item),
+    }
+    ws.set_row(row, _LINE_HEIGHT * max(_lines(t, _ITEM_WIDTHS[c]) for c, t in texts.items()) + 4)
     ws.write_string(row, 0, item.code, s.number)
-    ws.write_string(row, 1, item.top.name, s.text)
-    ws.write_string(row, 2, below_top, s.text)
-    ws.write_string(row, 3, item.text, s.text)
-    ws.write_string(row, 4, _method_text(item), s.text)
+    for col, text in texts.items():
+        ws.write_string(row, col, text, s.text)
     ws.write_number(row, 5, float(item.points), s.number)
-    ws.write_string(row, 6, _rule_text(item), s.text)
     ws.write_blank(row, 7, None, s.input_number)
     ws.write_blank(row, 8, None, s.input_number)
     ws.write_blank(row, 9, None, s.input_number)
@@ -266,15 +283,26 @@ def _write_item_row(ws: Worksheet, row: int, item: ScoredItem, rubric: ResolvedR
     ws.write_blank(row, 12, None, s.input)
 
 
-def _dropdown(ws: Worksheet, cells: list[str], values: list[str]) -> None:
+def _ranges(letter: str, rows: list[int]) -> str:
+    """``H``, [2, 3, 4, 6] → ``H2:H4 H6``: consecutive rows as one range."""
+    spans: list[list[int]] = []
+    for row in rows:
+        if spans and spans[-1][1] == row - 1:
+            spans[-1][1] = row
+        else:
+            spans.append([row, row])
+    return " ".join(f"{letter}{a}" if a == b else f"{letter}{a}:{letter}{b}" for a, b in spans)
+
+
+def _dropdown(ws: Worksheet, cells: str, values: list[str]) -> None:
     if sum(len(v) for v in values) + len(values) - 1 > _LIST_LIMIT:
         return  # too long for an in-cell list; the reader still checks every value
     ws.data_validation(
-        cells[0],
+        cells.partition(" ")[0],
         {
             "validate": "list",
             "source": values,
-            "multi_range": " ".join(cells),
+            "multi_range": cells,
             "input_title": "结论",
             "input_message": _RESULT_HINT if values == DROPDOWN else "可填：" + "、".join(values),
             # a warning, not a stop: 结论 also accepts synonyms such as √ and ×
@@ -371,56 +399,46 @@ def _write_info(
         ws.set_row(row, 36)
         ws.merge_range(row, 0, row, 2, ILLUSTRATIVE_NOTICE, s.notice)
         row += 1
-    fixed = [
-        (L.UNIT_CODE, unit.code, ""),
-        (L.UNIT_NAME, unit.name, ""),
-        (L.UNIT_TYPE, unit.type, ""),
-        (L.CITY, unit.city, ""),
-        (L.DISTRICT, unit.district, ""),
-        (L.RUBRIC, rubric.id, rubric.info.title),
-        (L.RUBRIC_HASH, rubric.content_hash, "生成检查表时评分细则的内容指纹，请勿修改"),
+    # (label, value, hint, style): the unit and rubric are fixed, the rest is filled in
+    rows = [
+        (L.UNIT_CODE, unit.code, "", s.text),
+        (L.UNIT_NAME, unit.name, "", s.text),
+        (L.UNIT_TYPE, unit.type, "", s.text),
+        (L.CITY, unit.city, "", s.text),
+        (L.DISTRICT, unit.district, "", s.text),
+        (L.RUBRIC, rubric.id, rubric.info.title, s.text),
+        (L.RUBRIC_HASH, rubric.content_hash, "评分细则的内容指纹，请勿修改", s.text),
+        (L.KIND, str(kind), "自评 / 考评 / 复查", s.input),
+        (L.ROUND, round, "如 2024年度、2024-1", s.input),
+        (L.DATE, date, "如 2024-06-30", s.input_date),
+        (L.INSPECTORS, "、".join(inspectors), "多人用顿号分隔，如 张三、李四", s.input),
     ]
-    for label, value, hint in fixed:
+    for label, value, hint, style in rows:
         _info_row(ws, row, label, s)
-        ws.write_string(row, 1, value, s.text)
+        if isinstance(value, dt.date):
+            ws.write_datetime(row, 1, dt.datetime.combine(value, dt.time()), style)
+        elif value:
+            ws.write_string(row, 1, value, style)
+        else:
+            ws.write_blank(row, 1, None, style)
         ws.write_string(row, 2, hint, s.hint)
+        if label == L.KIND:
+            kinds = [k.value for k in Kind]
+            ws.data_validation(
+                row,
+                1,
+                row,
+                1,
+                {"validate": "list", "source": kinds, "error_message": "评估类型应为 自评、考评 或 复查"},
+            )
         row += 1
-    kind_row = row
-    for label, value, hint in (
-        (L.KIND, str(kind), "自评 / 考评 / 复查"),
-        (L.ROUND, round, "如 2024年度、2024-1"),
-        (L.INSPECTORS, "、".join(inspectors), "多人用顿号分隔，如 张三、李四"),
-    ):
-        _info_row(ws, row, label, s)
-        ws.write_string(row, 1, value, s.input)
-        ws.write_string(row, 2, hint, s.hint)
-        row += 1
-        if label == L.ROUND:  # 检查日期 follows the round, as on the paper form
-            _info_row(ws, row, L.DATE, s)
-            if date:
-                ws.write_datetime(row, 1, dt.datetime.combine(date, dt.time()), s.input_date)
-            else:
-                ws.write_blank(row, 1, None, s.input_date)
-            ws.write_string(row, 2, "如 2024-06-30", s.hint)
-            row += 1
-    ws.data_validation(
-        kind_row,
-        1,
-        kind_row,
-        1,
-        {
-            "validate": "list",
-            "source": [k.value for k in Kind],
-            "error_message": "评估类型应为 自评、考评 或 复查",
-        },
-    )
     current, bonus = _totals(rubric)
     _info_row(ws, row, L.CURRENT_SCORE, s)
     ws.write_formula(row, 1, current, s.score, 0)
     ws.write_string(
         row,
         2,
-        f"满分 {fmt(rubric.total)} 分，按已填写内容实时计算，仅供参考；以系统导入后计算的得分为准",
+        f"满分 {fmt(rubric.total)} 分；实时计算，仅供参考，以导入后系统计算为准",
         s.hint,
     )
     if bonus:
@@ -434,5 +452,5 @@ def _write_info(
 
 
 def _info_row(ws: Worksheet, row: int, label: str, s: _Styles) -> None:
-    ws.set_row(row, 20)
+    ws.set_row(row, 28 if label == L.RUBRIC_HASH else 20)  # the 64-character hash wraps once
     ws.write_string(row, 0, label, s.label)

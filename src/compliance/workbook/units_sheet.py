@@ -10,7 +10,7 @@ from compliance.workbook import layout as L
 from compliance.workbook.cells import BadCell, text_of
 from compliance.workbook.meta import unit_code_of
 from compliance.workbook.source import Grid, open_book
-from compliance.workbook.table import Where, find_header, header_row, rows_below
+from compliance.workbook.table import Header, Where, find_header, header_row, rows_below
 
 _ENGLISH = tuple(L.UNIT_COLUMNS)  # code, name, type, city, district: the keys of units.yaml
 _CHINESE = tuple(L.UNIT_COLUMNS.values())
@@ -25,32 +25,41 @@ def units_from_grid(grid: Grid, where: Where) -> tuple[UnitsFile | None, list[Fi
     units: list[Unit] = []
     seen: dict[str, str] = {}
     for row, values in rows_below(grid, header, names):
-        details = {}
-        for name, column in zip(_ENGLISH, names, strict=True):
-            col = header.columns[column]
-            try:
-                text = unit_code_of(values[column]) if name == "code" else text_of(values[column])
-            except BadCell as exc:
-                findings.append(where.finding(row, col, str(exc)))
-                continue
-            if text is None:
-                findings.append(where.finding(row, col, f"{L.UNIT_COLUMNS[name]}未填写"))
-            else:
-                details[name] = text
-        if len(details) < len(_ENGLISH):
-            continue
+        details, more = _unit_details(row, values, header, where, names)
+        findings += more
+        code = details.get("code")
         code_cell = where.ref(row, header.columns[names[0]])
-        if details["code"] in seen:
-            message = f"单位编码“{details['code']}”重复：{seen[details['code']]} 已有；每个单位的编码必须唯一"
+        if code in seen:
+            message = f"单位编码“{code}”重复：{seen[code]} 已有；每个单位的编码必须唯一"
             findings.append(Finding(where.file, message, cell=code_cell))
-            continue
-        seen[details["code"]] = code_cell
-        units.append(Unit(**details))
+        elif code:
+            seen[code] = code_cell
+            if len(details) == len(_ENGLISH):
+                units.append(Unit(**details))
     if not units and not errors_of(findings):
         findings.append(Finding(where.file, "单位表中没有任何单位", cell=where.sheet))
     if errors_of(findings):
         return None, findings
     return UnitsFile(units=units), findings
+
+
+def _unit_details(
+    row: int, values: dict, header: Header, where: Where, names: tuple[str, ...]
+) -> tuple[dict[str, str], list[Finding]]:
+    """The readable fields of one unit row, and a finding for each one that is not."""
+    details, findings = {}, []
+    for name, column in zip(_ENGLISH, names, strict=True):
+        col = header.columns[column]
+        try:
+            text = unit_code_of(values[column]) if name == "code" else text_of(values[column])
+        except BadCell as exc:
+            findings.append(where.finding(row, col, str(exc)))
+            continue
+        if text is None:
+            findings.append(where.finding(row, col, f"{L.UNIT_COLUMNS[name]}未填写"))
+        else:
+            details[name] = text
+    return details, findings
 
 
 def read_units_sheet(path: Path | str) -> UnitsFile:

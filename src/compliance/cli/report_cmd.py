@@ -1,0 +1,133 @@
+"""`compliance report`, `compliance rank` and `compliance progress`: Chinese reports from the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from compliance.cli.app import (
+    DbOption,
+    Exit,
+    JsonOption,
+    RubricsOption,
+    StandardsOption,
+    app,
+    catalog,
+    db_url,
+    out,
+)
+from compliance.scoring import Kind
+
+RoundOption = Annotated[str, typer.Option("--round", help="评估轮次，与导入时检查表中的“评估轮次”一致。")]
+KindOption = Annotated[Kind, typer.Option("--kind", help="评估类型：自评、考评或复查。")]
+OutOption = Annotated[
+    Path, typer.Option("--output", "-o", help="输出文件夹（不存在时自动创建）。", file_okay=False)
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="即使内容未变也重新生成（默认跳过未变化的报告）。")
+]
+
+
+@app.command()
+def report(
+    round_: RoundOption,
+    output: OutOption,
+    unit: Annotated[str | None, typer.Option("--unit", help="只为这个单位编码生成报告。")] = None,
+    all_units: Annotated[
+        bool, typer.Option("--all", help="为该轮次的每个单位各生成一份报告（多核并行）。")
+    ] = False,
+    kind: KindOption = Kind.AUDIT,
+    db: DbOption = None,
+    force: ForceOption = False,
+    standards: StandardsOption = None,
+    rubrics: RubricsOption = None,
+) -> int:
+    """生成单位评估报告（PDF）：得分、等级、是否达标、排名、各方面得分图、整改清单、自评对比、历次趋势和逐项明细。
+
+    示例：compliance report --round 2019年第一轮 --all -o reports/2019-1
+    """
+    if (unit is None) == (not all_units):
+        raise click.UsageError("请指定 --unit 单位编码 或 --all 二者之一")
+    from compliance.reports import render_pdfs
+    from compliance.reports.assemble import rubric_lookup, unit_documents
+    from compliance.store import Store
+
+    with Store.open(db_url(db)) as store:
+        rubric_for = rubric_lookup(catalog(standards, rubrics), store)
+        documents = unit_documents(store, round_, kind, rubric_for, units=None if all_units else [unit])
+    results = render_pdfs(documents, output, force=force)
+    for path, rendered in results:
+        out.print(f"{'已生成' if rendered else '未变化'}：{path}", markup=False)
+    skipped = sum(1 for _, rendered in results if not rendered)
+    out.print(f"共 {len(results)} 份报告，其中 {skipped} 份内容未变化，已跳过。", markup=False)
+    return Exit.OK
+
+
+@app.command("rank")
+def rank_cmd(
+    round_: RoundOption,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="输出文件夹：排名 PDF 和 XLSX（只要 --json 时可省略）。", file_okay=False
+        ),
+    ] = None,
+    kind: KindOption = Kind.AUDIT,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    standards: StandardsOption = None,
+    rubrics: RubricsOption = None,
+) -> int:
+    """全市排名：排名、得分、加分、最终得分、等级、是否达标、与上一轮相比的变化，以及分区汇总（PDF 和 XLSX）。
+
+    示例：compliance rank --round 2019年第一轮 -o reports/2019-1
+    """
+    if output is None and not as_json:
+        raise click.UsageError("请用 -o 指定输出文件夹，或用 --json 只输出排名")
+    from compliance.reports import render_ranking
+    from compliance.reports.assemble import ranking_inputs, rubric_lookup
+    from compliance.scoring import rank_json
+    from compliance.store import Store
+
+    with Store.open(db_url(db)) as store:
+        inputs = ranking_inputs(store, round_, kind, rubric_lookup(catalog(standards, rubrics), store))
+    paths = render_ranking(**inputs, out_dir=output) if output is not None else ()
+    if as_json:
+        out.print(json.dumps(rank_json(inputs["ranked"]), ensure_ascii=False, indent=2), markup=False)
+    else:
+        for path in paths:
+            out.print(f"已生成：{path}", markup=False)
+    return Exit.OK
+
+
+@app.command()
+def progress(
+    targets: Annotated[
+        Path, typer.Option("--targets", help="达标目标文件（targets.yaml）。", exists=True, dir_okay=False)
+    ],
+    output: OutOption,
+    db: DbOption = None,
+    standards: StandardsOption = None,
+    rubrics: RubricsOption = None,
+) -> int:
+    """达标进度报告（PDF）：各轮达标率（全市和各区）对照目标节点、各节点完成情况、尚未达标的单位及差距。
+
+    示例：compliance progress --targets examples/nantong/targets.yaml -o reports/
+    """
+    from compliance.catalog import load_targets
+    from compliance.reports import render_progress
+    from compliance.reports.assemble import progress_rounds, rubric_lookup
+    from compliance.store import Store
+
+    goal = load_targets(targets)
+    with Store.open(db_url(db)) as store:
+        rounds = progress_rounds(store)
+        roster = store.units()
+        rubric_for = rubric_lookup(catalog(standards, rubrics), store)
+        path = render_progress(goal, rounds, rubric_for, out_dir=output, roster=roster)
+    out.print(f"已生成：{path}", markup=False)
+    return Exit.OK

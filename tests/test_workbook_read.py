@@ -1,0 +1,187 @@
+"""Reading a filled checklist: template → fill → read → the totals worked out by hand,
+and every way people bend the sheet (moved, hidden, extra columns, merged cells,
+full-width digits, text numbers, trailing rows) still reads the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import openpyxl
+import pytest
+from test_workbook_support import (
+    DATA_UNITS,
+    GOOD,
+    GOOD_TOTALS,
+    HEADERS,
+    UNITS,
+    WENFENG,
+    bonus_rows,
+    build,
+    checklist,
+    good_workbook,
+    info_rows,
+    item_rows,
+    only_errors,
+)
+
+from compliance.findings import Severity
+from compliance.scoring import Kind, score
+from compliance.workbook import read_workbook
+
+EARNED = {"1.1.1": 10, "1.1.2": 24, "2.1.1": 15, "2.1.2": 16, "2.1.3": 7, "2.1.4": 5, "3.1.1": 0}
+
+
+def card_of(path, catalog, **kw):
+    pairs, findings = read_workbook(path, catalog, **kw)
+    assert not only_errors(findings), only_errors(findings)
+    assert len(pairs) == 1
+    rubric, assessment = pairs[0]
+    return score(rubric, assessment, allow_incomplete=kw.get("allow_incomplete", False)), findings
+
+
+def totals(card) -> dict:
+    data = card.to_json()
+    return {k: data[k] for k in GOOD_TOTALS}
+
+
+def test_a_filled_template_scores_as_worked_out_by_hand(tmp_path, mini_catalog, mini_rubric):
+    card, findings = card_of(good_workbook(tmp_path, mini_rubric), mini_catalog)
+    assert findings == []
+    assert totals(card) == GOOD_TOTALS
+    assert {i["code"]: i["earned"] for i in card.to_json()["items"]} == EARNED
+    assert [(s["code"], s["rate"]) for s in card.to_json()["sections"]] == [
+        ("1", 0.85),
+        ("2", 0.7167),
+        ("3", None),
+    ]
+    meta = card.meta
+    assert (meta.unit, meta.kind, meta.round) == (WENFENG, Kind.AUDIT, "2024年度")
+    assert (meta.date, meta.inspectors) == (dt.date(2024, 6, 30), ("张三", "李四"))
+    assert next(i for i in card.items if i.code == "2.1.3").note == "台账不全"
+
+
+def test_the_assessment_records_where_each_input_came_from(tmp_path, mini_catalog, mini_rubric):
+    pairs, _ = read_workbook(good_workbook(tmp_path, mini_rubric), mini_catalog)
+    deduct = next(i for i in pairs[0][1].items if i.code == "1.1.2")
+    assert deduct.cells == {
+        "code": "检查表!A3",
+        "result": "检查表!H3",
+        "count": "检查表!I3",
+        "measured": "检查表!J3",
+        "score": "检查表!K3",
+        "row": "检查表!A3",
+    }
+    assert pairs[0][1].bonus[0].code == "J1" and pairs[0][1].bonus[0].cell == "加分项!A2"
+
+
+def test_units_given_as_object_or_file_must_match(tmp_path, mini_catalog, mini_rubric):
+    path = good_workbook(tmp_path, mini_rubric)
+    assert totals(card_of(path, mini_catalog, units=UNITS)[0]) == GOOD_TOTALS
+    assert totals(card_of(path, mini_catalog, units=DATA_UNITS)[0]) == GOOD_TOTALS
+
+
+def test_synonyms_full_width_digits_text_numbers_quotes_and_spaces(tmp_path, mini_catalog, mini_rubric):
+    entries = {
+        "1.1.1": {"结论": "√"},
+        "1.1.2": {"问题数": "３"},  # full-width digit, as text
+        "2.1.1": {"实测值": " 15 "},  # a number stored as text, with stray spaces
+        "2.1.2": {"结论": " 较 好 "},
+        "2.1.3": {"得分": "‘７"},  # WPS keeps the quote mark typed before a number
+        "2.1.4": {"结论": "△"},
+        "3.1.1": {"结论": "Ｙ"},
+    }
+    info = info_rows(mini_rubric, 检查日期=45473, 检查人员="张三，李四; 王五")  # an Excel date serial
+    card, _ = card_of(checklist(tmp_path / "x.xlsx", mini_rubric, entries=entries, info=info), mini_catalog)
+    assert totals(card) == GOOD_TOTALS
+    assert card.meta.date == dt.date(2024, 6, 30)
+    assert card.meta.inspectors == ("张三", "李四", "王五")
+
+
+def test_moved_hidden_and_extra_columns_title_rows_and_extra_sheets(tmp_path, mini_catalog, mini_rubric):
+    headers = ("备注", *reversed(HEADERS), "复核人")  # every column moved, two added
+    rows = item_rows(mini_rubric, headers=headers)
+    items = [["南通市街道综合执法队规范化建设检查表"], [], *rows]  # a title and a blank row above
+    path = build(
+        tmp_path / "moved.xlsx",
+        {
+            "说明": [["填表说明"]],
+            "基本信息": [["基本信息"], [], *info_rows(mini_rubric)],
+            "检查表": items,
+            "加分项": bonus_rows(mini_rubric),
+        },
+    )
+    book = openpyxl.load_workbook(path)
+    book["检查表"].column_dimensions["D"].hidden = True  # hide a column people may hide
+    book.save(path)
+    card, _ = card_of(path, mini_catalog)
+    assert totals(card) == GOOD_TOTALS
+
+
+def test_a_header_may_carry_a_remark_in_brackets(tmp_path, mini_catalog, mini_rubric):
+    rows = item_rows(mini_rubric)
+    rows[0] = ["结论（符合/不符合）" if h == "结论" else f" {h}\n" for h in rows[0]]
+    path = checklist(tmp_path / "x.xlsx", mini_rubric, items=rows)
+    assert totals(card_of(path, mini_catalog)[0]) == GOOD_TOTALS
+
+
+def test_merged_cells_give_every_row_the_top_left_value(tmp_path, mini_catalog, mini_rubric):
+    entries = {**GOOD, "2.1.4": {"结论": "符合"}, "3.1.1": {}}  # H7:H8 merged: both 符合
+    path = checklist(tmp_path / "x.xlsx", mini_rubric, entries=entries, merges={"检查表": ["H7:H8"]})
+    card, _ = card_of(path, mini_catalog)
+    assert card.to_json()["earned"] == 82.0
+    assert next(i for i in card.items if i.code == "3.1.1").result == "符合"
+
+
+def test_thousands_of_trailing_blank_rows_are_skipped_fast(tmp_path, mini_catalog, mini_rubric):
+    rows = item_rows(mini_rubric) + [[None] * 11 + [" "]] * 5000  # a stray space in 问题描述
+    path = checklist(tmp_path / "x.xlsx", mini_rubric, items=rows)
+    started = time.perf_counter()
+    card, _ = card_of(path, mini_catalog)
+    assert time.perf_counter() - started < 2
+    assert totals(card) == GOOD_TOTALS
+
+
+def test_formula_results_are_ignored_and_a_typed_score_warns(tmp_path, mini_catalog, mini_rubric):
+    entries = {
+        **GOOD,
+        "1.1.1": {"结论": "符合", "得分": ("=0", 0)},  # a stale formula result: ignored silently
+        "2.1.4": {"结论": "基本符合", "得分": 9},  # typed over the formula: computed is 5
+    }
+    card, findings = card_of(checklist(tmp_path / "x.xlsx", mini_rubric, entries=entries), mini_catalog)
+    assert totals(card) == GOOD_TOTALS
+    assert [(f.cell, f.severity) for f in findings] == [("检查表!K7", Severity.WARNING)]
+    assert "得分填写为 9" in findings[0].message and "应为 5 分" in findings[0].message
+
+
+def test_a_blank_item_is_an_error_unless_incomplete_is_allowed(tmp_path, mini_catalog, mini_rubric):
+    path = checklist(tmp_path / "x.xlsx", mini_rubric, entries={**GOOD, "1.1.1": {}})
+    pairs, findings = read_workbook(path, mini_catalog)
+    assert pairs == []
+    assert [f.cell for f in findings] == ["检查表!H2"] and "未检查" in findings[0].message
+    card, _ = card_of(path, mini_catalog, allow_incomplete=True)
+    assert card.not_inspected == 1 and card.to_json()["earned"] == 67.0
+
+
+def test_not_applicable_is_left_out_of_possible(tmp_path, mini_catalog, mini_rubric):
+    path = checklist(tmp_path / "x.xlsx", mini_rubric, entries={**GOOD, "2.1.2": {"结论": "不适用"}})
+    card, _ = card_of(path, mini_catalog)
+    assert (card.to_json()["earned"], card.to_json()["possible"]) == (61.0, 80.0)
+
+
+@pytest.mark.parametrize(
+    "date", ["2024-06-30", "2024/6/30", "2024年6月30日", "2024.6.30", "20240630", "２０２４-０６-３０"]
+)
+def test_date_text_forms(tmp_path, mini_catalog, mini_rubric, date):
+    path = checklist(tmp_path / "x.xlsx", mini_rubric, info=info_rows(mini_rubric, 检查日期=date))
+    assert card_of(path, mini_catalog)[0].meta.date == dt.date(2024, 6, 30)
+
+
+def test_blank_date_and_inspectors_only_warn(tmp_path, mini_catalog, mini_rubric):
+    info = info_rows(mini_rubric, 检查日期=None, 检查人员=None)
+    card, findings = card_of(checklist(tmp_path / "x.xlsx", mini_rubric, info=info), mini_catalog)
+    assert card.meta.date is None
+    assert {(f.cell, f.severity) for f in findings} == {
+        ("基本信息!B9", Severity.WARNING),
+        ("基本信息!B10", Severity.WARNING),
+    }
