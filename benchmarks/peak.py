@@ -1,14 +1,17 @@
 """Peak memory of one job, run in a fresh interpreter (``run.py`` starts one per measure).
 
-    python benchmarks/peak.py MODE WORKBOOK DATA_DIR
+    python benchmarks/peak.py MODE DATA_DIR WORKBOOK...
 
-MODE is ``ours`` (the project's ``read_workbook`` on the bulk form), ``calamine`` (bare
-python-calamine: the sheet's rows as Python values), or ``ours-imports`` /
+MODE is ``ours`` (the project's ``read_workbook`` on each bulk form, every assessment
+kept, as ``compliance import`` keeps them until it stores), ``calamine`` (bare
+python-calamine: each first sheet's rows as Python values, kept), or ``ours-imports`` /
 ``calamine-imports`` (the same imports, no reading: each side's interpreter baseline).
+
 Prints one JSON line: ``{"mode", "maxrss_kb", "seconds", "rows"}``; ``maxrss_kb`` is this
 process's own peak resident set in KiB: ``VmHWM`` of /proc/self/status on Linux. Not
-``ru_maxrss``: when the parent is large, Linux carries the parent's peak into a child
-started with fork/vfork + exec, so every child would report at least the parent's size.
+``ru_maxrss``: Linux carries the parent's peak into a child started with fork/vfork +
+exec, so with a large parent every child would report at least the parent's size.
+On an error (a refused file) prints the findings to stderr and exits 1.
 """
 
 from __future__ import annotations
@@ -32,16 +35,19 @@ def high_water_kib() -> int:
 
 
 def main(argv: list[str]) -> int:
-    mode, workbook, data_dir = argv[0], Path(argv[1]), Path(argv[2])
+    mode, data_dir, workbooks = argv[0], Path(argv[1]), [Path(p) for p in argv[2:]]
+    kept: list = []
     rows = 0
     started = time.perf_counter()
     if mode.startswith("calamine"):
         from python_calamine import CalamineWorkbook
 
         if mode == "calamine":
-            book = CalamineWorkbook.from_path(str(workbook))
-            data = book.get_sheet_by_name(book.sheet_names[0]).to_python()
-            rows = len(data)
+            for path in workbooks:
+                book = CalamineWorkbook.from_path(str(path))
+                data = book.get_sheet_by_name(book.sheet_names[0]).to_python()
+                rows += len(data) - 1  # the header row
+                kept.append(data)
     else:
         from compliance.catalog import Catalog, load_units
         from compliance.findings import errors_of
@@ -52,15 +58,16 @@ def main(argv: list[str]) -> int:
                 standard_dirs=[data_dir / "standards"], rubric_dirs=[data_dir / "rubrics"], cwd=data_dir
             )
             units = load_units(data_dir / "units.yaml")
-            pairs, findings = read_workbook(workbook, catalog, units=units)
-            errors = errors_of(findings)
-            if errors:
-                print("\n".join(str(f) for f in errors[:5]), file=sys.stderr)
-                return 1
-            rows = sum(len(a.items) for _, a in pairs)
+            for path in workbooks:
+                pairs, findings = read_workbook(path, catalog, units=units)
+                errors = errors_of(findings)
+                if errors:
+                    print("\n".join(str(f) for f in errors[:5]), file=sys.stderr)
+                    return 1
+                rows += sum(len(a.items) + len(a.bonus) for _, a in pairs)
+                kept.append(pairs)
     seconds = time.perf_counter() - started
-    peak = high_water_kib()
-    print(json.dumps({"mode": mode, "maxrss_kb": peak, "seconds": seconds, "rows": rows}))
+    print(json.dumps({"mode": mode, "maxrss_kb": high_water_kib(), "seconds": seconds, "rows": rows}))
     return 0
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from compliance.catalog import Catalog
 from compliance.rubric import Check, Deduct, Levels, Manual, Quantity, ResolvedRubric
-from compliance.scoring import Assessment, AssessmentMeta, BonusClaim, ItemInput, Kind, score
+from compliance.scoring import Assessment, AssessmentMeta, BonusClaim, ItemInput, Kind, ScoreCard, score
 from compliance.store import Store
 from compliance.units import Unit
 
@@ -75,7 +75,7 @@ def make(
     date: dt.date | None = dt.date(2019, 6, 1),
     name: str = "文峰街道综合执法队",
     blank: tuple[str, ...] = (),
-) -> tuple[Assessment, object]:
+) -> tuple[Assessment, ScoreCard]:
     """An assessment with entries drawn from ``seed``, and its score card."""
     rng = random.Random(f"{unit_code}/{round}/{kind}/{seed}")
     items = tuple(_entry(item, rng) for item in rubric.items if item.code not in blank)

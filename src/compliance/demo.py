@@ -19,6 +19,7 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,7 +37,6 @@ from compliance.targets import Targets
 from compliance.units import Unit, UnitsFile
 from compliance.workbook import applies, layout, read_workbook, write_template
 
-STANDARD = "jiangsu-2018"
 RUBRIC = "jiangsu-2018-street"
 FIRST_YEAR = 2019
 MAX_ROUNDS = 6
@@ -280,13 +280,14 @@ def checklist(job: tuple[Filling, Path]) -> list[Checked]:
     return [Checked(path, digest, r.content_hash, a, score(r, a)) for r, a in read]
 
 
-def _checklists(jobs: list[tuple[Filling, Path]], workers: int) -> Iterator[list[Checked]]:
-    """``checklist`` of every job, in order, on ``workers`` processes."""
-    if workers <= 1 or len(jobs) < 8:
-        yield from map(checklist, jobs)
+@contextmanager
+def _workers(count: int, jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of ``count`` processes, or None when one process is enough."""
+    if count <= 1 or jobs < 8:
+        yield None
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(checklist, jobs, chunksize=4)
+    with ProcessPoolExecutor(max_workers=count) as pool:
+        yield pool
 
 
 def _units(units_file: UnitsFile, rubric: ResolvedRubric, count: int | None) -> list[Unit]:
@@ -324,17 +325,21 @@ def run_demo(
     _record(folder, [*(path for _, path in jobs), database])
 
     progress.start("生成、填写并导入检查表", len(jobs))
-    with Store.open(str(database)) as store:
-        for checked in _checklists(jobs, workers):
-            for c in checked:
-                if c.rubric_hash != rubric.content_hash:
-                    raise ComplianceError(f"{c.path} 的评分细则版本与演示所用的不一致")
-                store.import_assessment(
-                    rubric, c.assessment, c.card, source_name=c.path.name, source_sha256=c.sha256
-                )
-            progress.advance()
-        summaries = tuple(_summarise(store, programme.rounds))
-        report_files = _reports(store, catalog, targets, programme.rounds[-1], reports, progress)
+    with _workers(workers, len(jobs)) as pool:
+        # The workers start before the store opens: no process inherits its connection.
+        checked = pool.map(checklist, jobs, chunksize=4) if pool else map(checklist, jobs)
+        with Store.open(str(database)) as store:
+            for assessments in checked:
+                for c in assessments:
+                    if c.rubric_hash != rubric.content_hash:
+                        raise ComplianceError(f"{c.path} 的评分细则版本与演示所用的不一致")
+                    store.import_assessment(
+                        rubric, c.assessment, c.card, source_name=c.path.name, source_sha256=c.sha256
+                    )
+                progress.advance()
+            summaries = tuple(_summarise(store, programme.rounds))
+            documents, ranking = _report_inputs(store, catalog, targets, programme.rounds[-1])
+    report_files = _render(documents, ranking, reports, progress)
     _record(folder, [*(path for _, path in jobs), database, *report_files])
     return DemoResult(
         folder=folder,
@@ -372,20 +377,29 @@ def _summarise(store: Store, rounds: Sequence[Round]) -> list[RoundSummary]:
     return out
 
 
-def _reports(
-    store: Store, catalog: Catalog, targets: Targets, latest: Round, out: Path, progress: Progress
-) -> list[Path]:
-    """What ``compliance report --all``, ``rank`` and ``progress`` make of the latest round."""
-    from compliance.reports import progress_report, render_pdfs, render_ranking
+def _report_inputs(store: Store, catalog: Catalog, targets: Targets, latest: Round) -> tuple[list, dict]:
+    """What ``compliance report --all``, ``rank`` and ``progress`` take from the store for
+    the latest round: the per-squad and progress documents, and the ranking's inputs."""
+    from compliance.reports import progress_report
     from compliance.reports.assemble import progress_rounds, ranking_inputs, rubric_lookup, unit_documents
-    from compliance.reports.render import MANIFEST as REPORTS_MANIFEST
 
     rubric_for = rubric_lookup(catalog, store)
     documents = unit_documents(store, latest.label, Kind.AUDIT, rubric_for)
     documents.append(progress_report(targets, progress_rounds(store), rubric_for, roster=store.units()))
+    return documents, ranking_inputs(store, latest.label, Kind.AUDIT, rubric_for)
+
+
+def _render(documents: list, ranking: dict, out: Path, progress: Progress) -> list[Path]:
+    from compliance.reports import render_pdfs, render_ranking
+    from compliance.reports.render import MANIFEST as REPORTS_MANIFEST
+
     progress.start("生成报告", len(documents) + 1)
-    paths = [path for path, _ in render_pdfs(documents, out, force=True)]  # in parallel, all cores
-    progress.advance(len(documents))
-    paths += render_ranking(**ranking_inputs(store, latest.label, Kind.AUDIT, rubric_for), out_dir=out)
+    paths: list[Path] = []
+    batch = 2 * (os.cpu_count() or 1)  # rendered in parallel, a few at a time so the bar moves
+    for start in range(0, len(documents), batch):
+        chunk = documents[start : start + batch]
+        paths += [path for path, _ in render_pdfs(chunk, out, force=True)]
+        progress.advance(len(chunk))
+    paths += render_ranking(**ranking, out_dir=out)
     progress.advance()
     return [*paths, out / REPORTS_MANIFEST]

@@ -162,6 +162,11 @@ class _Builder:
             except InvalidOperation:
                 return self.constructor.construct_yaml_float(node)
             return value if value.is_finite() else float(value)
+        if tag == "timestamp":
+            try:
+                return self.constructor.construct_object(node)
+            except ValueError:  # 2019-02-30: date-shaped but no such day; the model says what it wants
+                return node.value
         return self.constructor.construct_object(node)
 
 
@@ -222,6 +227,11 @@ def parse_yaml(text: str, name: str) -> tuple[YamlDocument | None, list[Finding]
     except _Refused as exc:
         line, column = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark else (None, None)
         return None, [Finding(name, str(exc), line, column, format_path(exc.path) or None)]
+    except yaml.reader.ReaderError as exc:  # a control character: PyYAML gives only its offset
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        message = f"YAML 语法错误：含有不允许的控制字符 #x{exc.character:04x}，请删除它"
+        return None, [Finding(name, message, line, column)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)

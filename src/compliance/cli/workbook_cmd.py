@@ -9,7 +9,6 @@ from typing import Annotated
 import click
 import typer
 
-from compliance.catalog import load_units
 from compliance.cli.app import (
     Exit,
     JsonOption,
@@ -26,7 +25,7 @@ from compliance.numbers import fmt, percent
 from compliance.scoring import Kind, ScoreCard
 from compliance.scoring import score as score_card
 from compliance.standard import ILLUSTRATIVE_NOTICE
-from compliance.workbook import applies, read_workbook, write_template, write_templates
+from compliance.workbook import applies, load_units_file, read_workbook, write_template, write_templates
 
 RECTIFICATION_SHOWN = 10
 
@@ -35,7 +34,10 @@ RECTIFICATION_SHOWN = 10
 def template(
     rubric: Annotated[str, typer.Option("--rubric", "-r", help="评分细则的 id 或文件路径。")],
     units: Annotated[
-        Path, typer.Option("--units", help="单位名单（units.yaml）。", exists=True, dir_okay=False)
+        Path,
+        typer.Option(
+            "--units", help="单位名单（units.yaml，或含“单位”表的工作簿）。", exists=True, dir_okay=False
+        ),
     ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="输出：--unit 时为 .xlsx 文件，--all 时为文件夹。")
@@ -56,7 +58,7 @@ def template(
     if (unit is None) == (not all_units):
         raise click.UsageError("请指定 --unit 单位编码 或 --all 二者之一")
     resolved = catalog(standards, rubrics).rubric(rubric)
-    listed = load_units(units)
+    listed = load_units_file(units)
     options = {"kind": kind, "round": round_}
     if unit is not None:
         found = listed.get(unit)
@@ -94,7 +96,10 @@ def score(
     units: Annotated[
         Path | None,
         typer.Option(
-            "--units", help="单位名单；给出时核对单位是否在名单中且信息一致（批量表必需）。", dir_okay=False
+            "--units",
+            help="单位名单（units.yaml，或含“单位”表的工作簿）；给出时核对单位在名单中且信息一致（批量表必需）。",
+            exists=True,
+            dir_okay=False,
         ),
     ] = None,
     rubric: Annotated[

@@ -140,9 +140,11 @@ def trend_chart(labels: Sequence[str], rates: Sequence[Decimal], pass_rate: Deci
 def progress_chart(
     series: Sequence[tuple[str, Sequence[tuple[dt.date, Decimal]]]],
     milestones: Sequence[tuple[dt.date, Decimal]],
+    rounds: Sequence[tuple[dt.date, str]] = (),
 ) -> str:
     """达标率 over time: the first series bold (the whole scope), one thin line per
-    district after it, and the milestones as a dashed step with star markers."""
+    district after it, the milestones as a dashed step with star markers; the x axis is
+    labelled with the ``rounds`` (date, name)."""
     with matplotlib.rc_context(_style()):
         fig = Figure(figsize=(WIDTH, 3.2))
         ax = fig.subplots()
@@ -169,16 +171,20 @@ def progress_chart(
             for by, share in milestones:
                 ax.plot([by], [_pct(share)], marker="*", markersize=11, color=MILESTONE, zorder=4)
                 ax.annotate(
-                    f"{by:%Y-%m-%d} 目标 {percent(share, 0)}",
+                    f"{by:%Y-%m-%d}\n目标 {percent(share, 0)}",
                     (by, _pct(share)),
                     textcoords="offset points",
-                    xytext=(-6, -12),
+                    xytext=(-8, 4),
                     ha="right",
-                    fontsize=8,
+                    va="bottom",
+                    fontsize=7.5,
                     color=MILESTONE,
                 )
-        ax.set_ylim(0, 108)
+        if rounds:
+            ax.set_xticks([d for d, _ in rounds], [name for _, name in rounds], rotation=30 if len(rounds) > 8 else 0)
+        ax.set_ylim(0, 118)
+        ax.set_yticks([0, 20, 40, 60, 80, 100])
         ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
-        ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=4)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8, frameon=False, ncols=6)
         return _svg(fig)

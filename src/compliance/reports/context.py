@@ -477,7 +477,9 @@ def progress_context(
             )
     behind.sort(key=lambda b: (-b.get("sort", Decimal(10**9)), b["unit"].district, b["unit"].code))
 
-    chart = charts.progress_chart(lines, [(m.by, m.share) for m in info.milestones])
+    chart = charts.progress_chart(
+        lines, [(m.by, m.share) for m in info.milestones], [(r.date, r.round) for r in rounds]
+    )
     rubrics = {}
     for r in rounds:
         for card in r.cards:

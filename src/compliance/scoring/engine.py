@@ -210,10 +210,11 @@ class _Plan:
     items together); None when section codes repeat and the slices would be wrong.
     """
 
-    __slots__ = ("by_code", "memo", "spans", "veto")
+    __slots__ = ("by_code", "codes", "memo", "spans", "veto")
 
     def __init__(self, rubric: ResolvedRubric):
         items = rubric.items
+        self.codes = [item.code for item in items]
         self.by_code = {item.code: item for item in items}
         self.veto = tuple(i for i, item in enumerate(items) if item.veto)
         self.memo: dict[object, ItemScore] = {}
@@ -305,17 +306,21 @@ def evaluate(
     """Score one assessment. Returns the card (None when the inputs have errors) and findings."""
     problems = _Problems(assessment.source or assessment.meta.unit.code)
     info = rubric.info
-    entries = _entries(rubric, assessment, problems)
+    plan = _plan(rubric)
+    given = assessment.items
+    if [entry.code for entry in given] == plan.codes:
+        aligned = given  # one row per item, in order: nothing unknown, repeated or missing
+    else:
+        entries = _entries(rubric, assessment, problems)
+        aligned = [entries.get(code) for code in plan.codes]
     bonus = _bonus(rubric, assessment, problems)
 
-    plan = _plan(rubric)
     memo = plan.memo
     scores: list[ItemScore] = []
     blanks: list[str] = []
     not_applicable = 0
-    for item in rubric.items:
+    for item, entry in zip(rubric.items, aligned, strict=True):
         code = item.code
-        entry = entries.get(code)
         if entry is None:
             key: object = code
         else:
@@ -450,10 +455,11 @@ def _failures(
 def explain(card: ScoreCard, rubric: ResolvedRubric) -> tuple[str, ...]:
     """The formula with this unit's own numbers, line by line, for the report."""
     info = rubric.info
-    full = sum((i.points for i in card.items), ZERO)
-    na_points = sum((i.points for i in card.items if i.status is ItemStatus.NOT_APPLICABLE), ZERO)
     lines = []
     if card.not_applicable and info.na_policy == "exclude":
+        # resolve() checks that the points add up to the total: what is missing is N/A
+        full = card.total
+        na_points = full - card.possible
         lines.append(
             f"应得分 = 总分值 {fmt(full)} − 合理缺项 {fmt(na_points)}（{card.not_applicable} 项）= {fmt(card.possible)} 分"
         )

@@ -3,10 +3,11 @@
 - :func:`write_template` / :func:`write_templates` — one .xlsx per unit (xlsxwriter).
 - :func:`read_workbook` — a filled checklist or a bulk form → ``(rubric, Assessment)``
   pairs plus located findings (python-calamine); every score is recomputed by the engine.
-- :func:`read_units_sheet` — units from a sheet named 单位.
+- :func:`read_units_sheet` — units from a sheet named 单位; :func:`load_units_file` — from
+  units.yaml or such a workbook.
 """
 
-from compliance.workbook.reader import read_workbook
+from compliance.workbook.reader import load_units_file, read_workbook
 from compliance.workbook.source import MAX_CELLS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNZIPPED_BYTES
 from compliance.workbook.template import applies, write_template, write_templates
 from compliance.workbook.units_sheet import read_units_sheet
@@ -18,6 +19,7 @@ __all__ = [
     "MAX_ROWS",
     "MAX_UNZIPPED_BYTES",
     "applies",
+    "load_units_file",
     "read_units_sheet",
     "read_workbook",
     "write_template",

@@ -19,7 +19,7 @@ from compliance.units import Unit, UnitsFile
 from compliance.workbook import layout as L
 from compliance.workbook.cells import BadCell, date_of, text_of
 from compliance.workbook.meta import Rubrics, applies_warning, inspectors_of, kind_of, round_of
-from compliance.workbook.source import Book, Cell, Grid
+from compliance.workbook.source import Book, Cell, Sheet
 from compliance.workbook.table import (
     Header,
     ParsedRow,
@@ -50,9 +50,11 @@ class _Group:
     date: dt.date | None = None
     inspectors: tuple[str, ...] = ()
     is_manual: Callable[[str], bool | None] = field(init=False)
+    bonus_codes: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.is_manual = manual_lookup(self.rubric)
+        self.bonus_codes = frozenset(b.code for b in self.rubric.bonus_items)
 
     def assessment(self, source: str) -> Assessment:
         meta = AssessmentMeta(self.unit, self.rubric.id, self.kind, self.round, self.date, self.inspectors)
@@ -68,10 +70,12 @@ class _Context:
     default_rubric: str | None
     findings: list[Finding] = field(default_factory=list)
     rows: RowReader = field(init=False)
+    units_by_code: dict[str, Unit] = field(init=False)
     _reported: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.rows = RowReader.of(self.header, self.where)
+        self.units_by_code = {u.code: u for u in self.units.units}
 
     def once(self, row: int, column: str, value: str, message: str, severity=Severity.ERROR) -> bool:
         """Report a problem with a value once, at its first cell, not on each of its rows;
@@ -89,29 +93,35 @@ def is_bulk(header_cells: dict[str, int]) -> bool:
 
 def read_bulk(
     book: Book,
-    grid: Grid,
+    sheet: Sheet,
     rubrics: Rubrics,
     units: UnitsFile | None,
     default_rubric: str | None,
     allow_incomplete: bool,
 ) -> tuple[list[tuple[ResolvedRubric, Assessment]], list[Finding]]:
-    where = Where(book.file, grid.name)
-    header, findings = find_header(grid, where, BULK_COLUMNS, L.BULK_REQUIRED)
+    where = Where(book.file, sheet.name)
+    header, findings = find_header(sheet.top, where, BULK_COLUMNS, L.BULK_REQUIRED)
     if units is None:
         findings.append(
             Finding(
                 book.file,
                 f"批量表需要单位名单：请用 --units 给出 units.yaml，或在工作簿中加一张“{L.UNITS_SHEET}”表",
-                cell=grid.name,
+                cell=sheet.name,
             )
         )
     if header is None or errors_of(findings):
         return [], findings
-    grid.fill_merged_below(header.row)
     ctx = _Context(where, header, rubrics, units, default_rubric, findings)
     groups: dict[tuple[str, str, str, str], _Group] = {}
-    for row, values in rows_below(grid, header, BULK_COLUMNS):
-        group = _group_of(ctx, row, values, groups)
+    # Rows of one unit share their key cells: parse those once per distinct combination.
+    seen: dict[tuple[Cell, ...], _Group | None] = {}
+    for row, values in rows_below(sheet.below(header.row), header, BULK_COLUMNS):
+        raw = (values[L.UNIT_CODE], values[L.KIND], values[L.ROUND], values.get(L.RUBRIC, ""))
+        if raw not in seen:
+            seen[raw] = _group_of(ctx, row, values, groups)
+        group = seen[raw]
+        if group is not None:
+            _take_when(ctx, row, values, group)
         _add_row(ctx, row, values, group)
     return _evaluate(book, ctx, groups, allow_incomplete)
 
@@ -128,7 +138,7 @@ def _group_of(
         except BadCell as exc:
             ctx.once(row, column, text_of(values[column]) or "", str(exc))
     code = text_of(values[L.UNIT_CODE])
-    unit = ctx.units.get(code) if code else None
+    unit = ctx.units_by_code.get(code) if code else None
     if unit is None:
         ctx.once(
             row, L.UNIT_CODE, code or "", f"单位编码“{code}”不在单位名单中" if code else "单位编码未填写"
@@ -144,7 +154,6 @@ def _group_of(
         group = groups[key] = _Group(unit, rubric, kind, round_)
         if problem := applies_warning(rubric, unit):
             ctx.once(row, L.UNIT_CODE, f"{unit.code}@{rubric.id}", problem, Severity.WARNING)
-    _take_when(ctx, row, values, group)
     return group
 
 
@@ -168,25 +177,19 @@ def _rubric(ctx: _Context, row: int, ref: str | None, unit: Unit | None) -> Reso
 
 def _take_when(ctx: _Context, row: int, values: dict[str, Cell], group: _Group) -> None:
     """The first date and inspectors given for a group are the group's."""
-    if group.date is None and L.DATE in values:
+    if group.date is None and values.get(L.DATE, "") != "":
         try:
             group.date = date_of(values[L.DATE])
         except BadCell as exc:
             ctx.findings.append(ctx.where.finding(row, ctx.header.columns[L.DATE], str(exc)))
-    if not group.inspectors and L.INSPECTORS in values:
+    if not group.inspectors and values.get(L.INSPECTORS, "") != "":
         group.inspectors = inspectors_of(values[L.INSPECTORS])
 
 
 def _add_row(ctx: _Context, row: int, values: dict[str, Cell], group: _Group | None) -> None:
     rubric = group.rubric if group else None
     code = text_of(values[L.CODE])
-    if (
-        group
-        and rubric
-        and code
-        and rubric.item(code) is None
-        and code in {b.code for b in rubric.bonus_items}
-    ):
+    if group and code in group.bonus_codes and rubric.item(code) is None:
         _claim(ctx, row, code, values, group)
         return
     parsed, more = ctx.rows.parse(row, values, group.is_manual if group else _UNKNOWN_RULES)

@@ -246,11 +246,10 @@ def read_items(
     header, findings = find_header(grid, where, L.ITEM_HEADERS, L.ITEM_INPUTS)
     if header is None or errors_of(findings):
         return None, findings
-    grid.fill_merged_below(header.row)
     is_manual = manual_lookup(rubric)
     reader = RowReader.of(header, where)
     rows = []
-    for row, values in rows_below(grid, header, ITEM_COLUMNS):
+    for row, values in rows_below(grid.below(header.row), header, ITEM_COLUMNS):
         parsed, more = reader.parse(row, values, is_manual)
         findings += more
         if parsed:
@@ -271,7 +270,7 @@ def _read_bonus(book: Book, sheet: str | None) -> tuple[tuple[BonusClaim, ...], 
     if header is None or errors_of(more):
         return (), findings
     claims = []
-    for row, values in rows_below(grid, header, (L.CODE, L.CLAIMED, L.REMARK)):
+    for row, values in rows_below(grid.below(header.row), header, (L.CODE, L.CLAIMED, L.REMARK)):
         code, claimed = text_of(values[L.CODE]), result_text(values[L.CLAIMED])
         answer = parse_result(claimed) if claimed else Result.FAIL
         if answer not in (Result.PASS, Result.FAIL):

@@ -61,7 +61,7 @@ _RESOLVED: OrderedDict[tuple, tuple[ResolvedRubric, Path, tuple]] = OrderedDict(
 
 def _stamp(path: Path) -> tuple[str, int, int]:
     stat = path.stat()
-    return str(path.resolve()), stat.st_mtime_ns, stat.st_size
+    return str(path.absolute()), stat.st_mtime_ns, stat.st_size
 
 
 def _remember(cache: OrderedDict, key: tuple, value: object) -> None:

@@ -14,7 +14,7 @@ from compliance.workbook import layout as L
 from compliance.workbook.bulk import BULK_COLUMNS, is_bulk, read_bulk
 from compliance.workbook.checklist import read_checklist
 from compliance.workbook.meta import Rubrics
-from compliance.workbook.source import Book, Grid, open_book
+from compliance.workbook.source import Book, Sheet, open_book
 from compliance.workbook.table import Where, find_header, header_row
 from compliance.workbook.units_sheet import read_units_sheet, units_from_grid
 
@@ -59,8 +59,8 @@ def _read(
     info, items, bonus = (book.find(name) for name in (L.INFO_SHEET, L.ITEMS_SHEET, L.BONUS_SHEET))
     if info and items:
         return read_checklist(book, (info, items, bonus), rubrics, units, allow_incomplete)
-    grid, findings = _bulk_grid(book)
-    if grid is None:
+    sheet, findings = _bulk_sheet(book)
+    if sheet is None:
         sheets = "、".join(book.names) or "（无）"
         missing = "、".join(
             f"“{n}”" for n, found in ((L.INFO_SHEET, info), (L.ITEMS_SHEET, items)) if not found
@@ -71,46 +71,50 @@ def _read(
             f"批量表应有一张含 {'、'.join(L.BULK_REQUIRED)} 列的工作表"
         )
         return [], [*findings, Finding(book.file, message)]
-    if units is None and (sheet := book.find(L.UNITS_SHEET)):
-        units_grid, more = book.grid(sheet)
+    if units is None and (units_name := book.find(L.UNITS_SHEET)):
+        units_grid, more = book.grid(units_name)
         findings += more
         if units_grid:
-            units, more = units_from_grid(units_grid, Where(book.file, sheet))
+            units, more = units_from_grid(units_grid, Where(book.file, units_name))
             findings += more
         if errors_of(findings):
             return [], findings
-    pairs, more = read_bulk(book, grid, rubrics, units, rubric, allow_incomplete)
+    pairs, more = read_bulk(book, sheet, rubrics, units, rubric, allow_incomplete)
     return pairs, findings + more
 
 
-def _bulk_grid(book: Book) -> tuple[Grid | None, list[Finding]]:
+def _bulk_sheet(book: Book) -> tuple[Sheet | None, list[Finding]]:
     """The first sheet whose header row has 单位编码 and 编号 (besides a 单位 sheet)."""
     findings: list[Finding] = []
+    units_sheet = book.find(L.UNITS_SHEET)
     for name in book.names:
-        if name == book.find(L.UNITS_SHEET):
+        if name == units_sheet:
             continue
-        grid, more = book.grid(name)
+        sheet, more = book.sheet(name)
         findings += more
-        if grid is None:
+        if sheet is None or header_row(sheet.top, BULK_COLUMNS, L.BULK_REQUIRED) is None:
             continue
-        row = header_row(grid, BULK_COLUMNS, L.BULK_REQUIRED)
-        if row is not None:
-            header, _ = find_header(grid, Where(book.file, name), BULK_COLUMNS, L.BULK_REQUIRED)
-            if header and is_bulk(header.columns):
-                return grid, findings
+        header, _ = find_header(sheet.top, Where(book.file, name), BULK_COLUMNS, L.BULK_REQUIRED)
+        if header and is_bulk(header.columns):
+            return sheet, findings
     return None, findings
 
 
+def load_units_file(path: Path | str) -> UnitsFile:
+    """A units list from units.yaml or from the 单位 sheet of a workbook; raises
+    FindingsError with every problem."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_units_sheet(path)
+    return load_units(path)
+
+
 def _units(units: UnitsFile | Path | str | None) -> tuple[UnitsFile | None, list[Finding]]:
-    """The units list given as an object, a units.yaml, or a workbook with a 单位 sheet."""
     if units is None or isinstance(units, UnitsFile):
         return units, []
-    path = Path(units)
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            return read_units_sheet(path), []
-        return load_units(path), []
+        return load_units_file(units), []
     except FindingsError as exc:
         return None, list(exc.findings)
     except ComplianceError as exc:
-        return None, [Finding(str(path), str(exc))]
+        return None, [Finding(str(units), str(exc))]

@@ -10,7 +10,9 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 
 import python_calamine
@@ -26,8 +28,10 @@ MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
 """Largest total uncompressed size of the zip members: refuses zip bombs before parsing."""
 MAX_MEMBERS = 10_000
 MAX_ROWS = 200_000
-"""Most rows in one sheet (the bulk form of ~1,000 units × 200 items fits)."""
+"""Most rows in one sheet (a bulk form of ~650 units × 300 items fits; split bigger ones)."""
 MAX_COLUMNS = 1_024
+HEADER_SCAN_ROWS = 30
+"""How far down a sheet its header row is looked for."""
 MAX_CELLS = 4_000_000
 """Most cells (rows × columns) in one sheet: calamine allocates the whole rectangle at once,
 so a single far-away cell (XFD1048576) in a 6 KB file would otherwise exhaust memory."""
@@ -38,9 +42,10 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_WIDE_REF = re.compile(rb' r="([A-Z]{2,})[0-9]+"')
-_TALL_REF = re.compile(rb' r="[A-Z]+([0-9]{6,})"')
-_ANY_REF = re.compile(rb' r="[A-Z]+([0-9]+)"')
+# A cell reference outside A1:T199999 (20 columns × 199,999 rows = MAX_CELLS): one cheap
+# search proves an ordinary sheet safe; only a sheet with such a cell is measured exactly.
+_OUTSIDE_BOX = re.compile(rb' r="(?:[A-Z]{2,}|[U-Z]|[A-Z]+(?:[2-9][0-9]{5}|[0-9]{7,})")')
+_ANY_REF = re.compile(rb' r="([A-Z]+)([0-9]+)"')
 _XML_TROUBLE = (
     OSError,
     KeyError,
@@ -52,13 +57,17 @@ _XML_TROUBLE = (
 _BROKEN = "工作簿已损坏（{}）；请在 Excel/WPS 中打开并另存为 .xlsx 后重试"
 
 
+Line = list[Cell]
+Merged = tuple[tuple[tuple[int, int], tuple[int, int]], ...]
+
+
 @dataclass(frozen=True)
 class Grid:
-    """One sheet as rows of values; ``rows[r][c]`` is cell (r, c), 0-based, ``""`` when empty."""
+    """Rows of a sheet held in memory; ``rows[r][c]`` is cell (r, c), 0-based, ``""`` when empty."""
 
     name: str
-    rows: list[list[Cell]]
-    merged: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
+    rows: list[Line]
+    merged: Merged = ()
 
     def value(self, row: int, col: int) -> Cell:
         line = self.rows[row] if row < len(self.rows) else ()
@@ -71,15 +80,46 @@ class Grid:
                 return c1 - c0 + 1
         return 1
 
-    def fill_merged_below(self, header_row: int) -> None:
-        """Give every row of a merged range below the header its top-left value, in that
-        column: one 结论 written across several items' rows counts for each of them."""
-        for (r0, c0), (r1, _) in self.merged:
-            if r0 > header_row:
-                top = self.value(r0, c0)
-                for line in self.rows[r0 + 1 : r1 + 1]:
-                    if c0 < len(line):
-                        line[c0] = top
+    def below(self, header_row: int) -> Iterator[tuple[int, Line]]:
+        """(row, cells) of every row under the header, merged ranges filled."""
+        return filled(enumerate(self.rows[header_row + 1 :], start=header_row + 1), self.merged, header_row)
+
+
+@dataclass
+class Sheet:
+    """A sheet read row by row: the first rows (where the header is) kept in ``top``, the
+    rest streamed from calamine once, so a bulk form is never held twice in memory."""
+
+    top: Grid
+    rest: Iterator[Line]
+
+    @property
+    def name(self) -> str:
+        return self.top.name
+
+    def below(self, header_row: int) -> Iterator[tuple[int, Line]]:
+        head = enumerate(self.top.rows[header_row + 1 :], start=header_row + 1)
+        lines = chain(head, enumerate(self.rest, start=len(self.top.rows)))
+        return filled(lines, self.top.merged, header_row)
+
+
+def filled(lines: Iterable[tuple[int, Line]], merged: Merged, header_row: int) -> Iterator[tuple[int, Line]]:
+    """Give every row of a merged range below the header its top-left value, in that
+    column: one 结论 written across several items' rows counts for each of them."""
+    starts: dict[int, list[tuple[int, int]]] = {}
+    for (r0, c0), (r1, _) in merged:
+        if r0 > header_row and r1 > r0:
+            starts.setdefault(r0, []).append((c0, r1))
+    active: dict[int, tuple[Cell, int]] = {}  # column → (value, last row of its range)
+    for row, line in lines:
+        for col, last in starts.get(row, ()):
+            active[col] = (line[col] if col < len(line) else "", last)
+        for col, (value, last) in list(active.items()):
+            if row > last:
+                del active[col]
+            elif col < len(line):
+                line[col] = value
+        yield row, line
 
 
 @dataclass
@@ -102,8 +142,8 @@ class Book:
         wanted = key(name)
         return next((n for n in self.names if key(n) == wanted), None)
 
-    def grid(self, name: str) -> tuple[Grid | None, list[Finding]]:
-        """Sheet ``name`` as a grid, refusing a sheet too large to hold in memory."""
+    def sheet(self, name: str) -> tuple[Sheet | None, list[Finding]]:
+        """Sheet ``name`` to be read row by row, refusing one too large to hold in memory."""
         try:
             rows, cols = sheet_extent(self.archive.read(self.parts[name]))  # KeyError: unmapped
         except _XML_TROUBLE:
@@ -117,10 +157,18 @@ class Book:
             return None, [Finding(self.file, message, cell=name)]
         try:
             sheet = self.workbook.get_sheet_by_name(name)
-            values = sheet.to_python(skip_empty_area=False)
+            lines = _absolute(sheet)
+            top = list(islice(lines, HEADER_SCAN_ROWS))
         except python_calamine.CalamineError as exc:
             return None, [Finding(self.file, f"工作表已损坏，无法读取（{exc}）", cell=name)]
-        return Grid(name, values, tuple(sheet.merged_cell_ranges or ())), []
+        return Sheet(Grid(name, top, tuple(sheet.merged_cell_ranges or ())), lines), []
+
+    def grid(self, name: str) -> tuple[Grid | None, list[Finding]]:
+        """Sheet ``name`` wholly in memory (the small sheets of a checklist)."""
+        sheet, findings = self.sheet(name)
+        if sheet is None:
+            return None, findings
+        return Grid(name, sheet.top.rows + list(sheet.rest), sheet.top.merged), findings
 
     def formula_cells(self, sheet: str) -> set[tuple[int, int]]:
         """Cells of ``sheet`` that hold a formula (calamine gives only their cached results).
@@ -210,6 +258,13 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+def _absolute(sheet: python_calamine.CalamineSheet) -> Iterator[Line]:
+    """The sheet's rows from A1: calamine's rows start at row 1 but at the first used column."""
+    offset = [""] * (sheet.start[1] if sheet.start else 0)
+    for line in sheet.iter_rows():
+        yield offset + line if offset else line
+
+
 def _column_number(letters: str) -> int:
     """``A`` → 1, ``AA`` → 27."""
     number = 0
@@ -220,13 +275,12 @@ def _column_number(letters: str) -> int:
 
 def sheet_extent(xml: bytes) -> tuple[int, int]:
     """An upper bound of the (rows, columns) calamine will allocate for a sheet, from the
-    cell references in its XML. Cheap for ordinary sheets: only references with two-letter
-    columns or six-digit rows are collected, and every reference only when the bound
-    looks too big."""
-    cols = max((_column_number(c.decode()) for c in set(_WIDE_REF.findall(xml))), default=26)
-    rows = max((int(r) for r in _TALL_REF.findall(xml)), default=99_999)
-    if rows * cols > MAX_CELLS:
-        rows = max((int(r) for r in _ANY_REF.findall(xml)), default=0)
+    cell references in its XML (calamine allocates the whole used rectangle at once)."""
+    if not _OUTSIDE_BOX.search(xml):
+        return 199_999, 20
+    refs = _ANY_REF.findall(xml)
+    rows = max((int(r) for _, r in refs), default=0)
+    cols = max((_column_number(c.decode()) for c in {c for c, _ in refs}), default=0)
     return rows, cols
 
 

@@ -8,7 +8,7 @@ title or notes, so the first rows are searched for it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,11 +18,10 @@ from compliance.rubric import RULE_LABELS, Manual, ResolvedRubric
 from compliance.scoring import ItemInput, ScoreCard
 from compliance.workbook import layout as L
 from compliance.workbook.cells import BadCell, cell_name, col_letter, key, number_of, text_of
-from compliance.workbook.source import Cell, Grid
+from compliance.workbook.source import HEADER_SCAN_ROWS, Cell, Grid, Line
 
-HEADER_SCAN_ROWS = 30
-"""How far down a sheet the header row is looked for."""
 _QUOTES = "'‘’`\"“”"
+_LONGEST_HEADER = 40
 _CELL_ROW = re.compile(r"^(.*)![A-Z]+(\d+)$")
 
 
@@ -49,8 +48,8 @@ class Header:
 def _canonical(text: Cell, names: Sequence[str]) -> str | None:
     """The header ``text`` stands for: a name, or a name followed by a remark in brackets
     (``结论（符合/不符合）``)."""
-    if not isinstance(text, str) or not text:
-        return None
+    if not isinstance(text, str) or not text or len(text) > _LONGEST_HEADER:
+        return None  # item texts are long: not worth normalising
     k = key(text)
     if k in names:
         return k
@@ -71,6 +70,8 @@ def header_row(grid: Grid, names: Sequence[str], required: Sequence[str]) -> int
     best, best_count = None, 1
     for row, line in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
         count = sum(1 for name in _matches(line, names) if name in required)
+        if count == len(required):
+            return row
         if count > best_count:
             best, best_count = row, count
     return best
@@ -113,12 +114,13 @@ def find_header(
     return Header(row, {name: cols[0] for name, cols in found.items()}), findings
 
 
-def rows_below(grid: Grid, header: Header, names: Sequence[str]) -> Iterator[tuple[int, dict[str, Cell]]]:
-    """(row, values by header) of every row below the header with something in ``names``;
-    blank rows — thousands of them at the end of a sheet too — are skipped."""
+def rows_below(
+    lines: Iterable[tuple[int, Line]], header: Header, names: Sequence[str]
+) -> Iterator[tuple[int, dict[str, Cell]]]:
+    """(row, values by header) of every row with something in ``names``; blank rows —
+    thousands of them at the end of a sheet too — are skipped."""
     columns = [(name, header.columns[name]) for name in names if name in header.columns]
-    for row in range(header.row + 1, len(grid.rows)):
-        line = grid.rows[row]
+    for row, line in lines:
         values = {name: line[col] if col < len(line) else "" for name, col in columns}
         if any(v != "" and not (isinstance(v, str) and not v.strip()) for v in values.values()):
             yield row, values
@@ -132,14 +134,41 @@ def result_text(value: Cell) -> str | None:
     return text.strip(_QUOTES).strip() or None
 
 
-@dataclass(frozen=True)
+class RowCells(Mapping[str, str]):
+    """``ItemInput.cells`` of one row — ``{"code": "检查表!A12", "result": "检查表!H12", …,
+    "row": "检查表!A12"}`` — built when asked from the sheet's column prefixes and the row
+    number: a bulk form has 200,000 rows, and five reference strings per row would cost
+    more memory than the rest of the row."""
+
+    __slots__ = ("_prefixes", "_row")
+
+    def __init__(self, prefixes: dict[str, str], row: int):
+        self._prefixes = prefixes
+        self._row = row
+
+    def __getitem__(self, name: str) -> str:
+        return self._prefixes["code" if name == "row" else name] + str(self._row + 1)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._prefixes
+        yield "row"
+
+    def __len__(self) -> int:
+        return len(self._prefixes) + 1
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedRow:
     """One item row: the engine's input, plus the 得分 typed in a non-manual row (display
     only; compared with the computed score afterwards)."""
 
     input: ItemInput
-    typed_score: Decimal | None
-    score_at: tuple[int, int] | None
+    typed_score: Decimal | None = None
+    row: int = 0
+    score_col: int | None = None
 
 
 ITEM_COLUMNS = (L.CODE, L.RESULT, L.COUNT, L.MEASURED, L.SCORE, L.NOTE, L.EVIDENCE)
@@ -175,9 +204,6 @@ class RowReader:
         if code is None:
             message = "这一行填写了内容，但没有编号：请填写条目编号或删除这一行"
             return None, [where.finding(row, cols[L.CODE], message)]
-        number_text = str(row + 1)
-        cells = {field: prefix + number_text for field, prefix in self.prefixes.items()}
-        cells["row"] = cells["code"]
         findings: list[Finding] = []
 
         def number(name: str) -> Decimal | None:
@@ -205,10 +231,9 @@ class RowReader:
             score=score,
             note=text_of(values.get(L.NOTE, "")),
             evidence=text_of(values.get(L.EVIDENCE, "")),
-            cells=cells,
+            cells=RowCells(self.prefixes, row),
         )
-        at = (row, cols[L.SCORE]) if L.SCORE in cols else None
-        return ParsedRow(item, typed, at), findings
+        return ParsedRow(item, typed, row, cols.get(L.SCORE)), findings
 
 
 def manual_lookup(rubric: ResolvedRubric | None) -> Callable[[str], bool | None]:
@@ -247,17 +272,17 @@ def typed_score_warnings(
     earned = {i.code: i.earned for i in card.items}
     warnings = []
     for parsed in rows:
-        code, typed = parsed.input.code, parsed.typed_score
-        if typed is None or parsed.score_at is None or code not in earned:
+        code, typed, at = parsed.input.code, parsed.typed_score, (parsed.row, parsed.score_col)
+        if typed is None or parsed.score_col is None or code not in earned:
             continue
         if typed == earned[code] or rounded(typed, 4) == rounded(earned[code], 4):
             continue
-        if parsed.score_at in formulas():
+        if at in formulas():
             continue
         rule = RULE_LABELS[rubric.item(code).rule.name]
         warnings.append(
             where.finding(
-                *parsed.score_at,
+                *at,
                 f"条目 {code} 的得分填写为 {fmt(typed, 4)}，按{rule}计算应为 {fmt(earned[code], 4)} 分；"
                 "以计算结果为准（该条得分由系统计算，无需手填）",
                 Severity.WARNING,

@@ -110,6 +110,7 @@ class _Styles:
     hint: Format
     input: Format
     input_number: Format
+    input_score: Format
     input_date: Format
 
     @classmethod
@@ -132,6 +133,7 @@ class _Styles:
             hint=make(font_size=9, font_color="#7F7F7F", text_wrap=True, valign="vcenter"),
             input=make(**unlocked),
             input_number=make(**unlocked, align="center"),
+            input_score=make(**unlocked, align="center", num_format=decimals),
             input_date=make(**unlocked, num_format="yyyy-mm-dd", align="left"),
         )
 
@@ -251,7 +253,7 @@ def _write_items(ws: Worksheet, rubric: ResolvedRubric, s: _Styles) -> None:
 def _lines(text: str, width: float) -> int:
     """Lines ``text`` wraps to in a column ``width`` characters wide (a CJK character is
     two). Neither xlsxwriter nor LibreOffice sizes rows to wrapped text, so we do."""
-    per_line = max(1.0, width - 1.5)
+    per_line = max(1.0, width - 2.5)  # cell padding, and a margin for proportional glyphs
     return sum(
         max(1, ceil(sum(2 if ord(ch) >= 0x2E80 else 1 for ch in line) / per_line))
         for line in text.split("\n")
@@ -276,7 +278,7 @@ def _write_item_row(ws: Worksheet, row: int, item: ScoredItem, rubric: ResolvedR
     ws.write_blank(row, 9, None, s.input_number)
     formula = score_formula(item, rubric, row + 1)
     if formula is None:
-        ws.write_blank(row, 10, None, s.input_number)
+        ws.write_blank(row, 10, None, s.input_score)
     else:
         ws.write_formula(row, 10, formula, s.score, 0)
     ws.write_blank(row, 11, None, s.input)

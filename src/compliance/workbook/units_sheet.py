@@ -24,7 +24,7 @@ def units_from_grid(grid: Grid, where: Where) -> tuple[UnitsFile | None, list[Fi
         return None, findings
     units: list[Unit] = []
     seen: dict[str, str] = {}
-    for row, values in rows_below(grid, header, names):
+    for row, values in rows_below(grid.below(header.row), header, names):
         details, more = _unit_details(row, values, header, where, names)
         findings += more
         code = details.get("code")

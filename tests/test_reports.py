@@ -1,0 +1,548 @@
+"""Chinese reports: golden HTML, the PDFs by their text, pages and fonts, the ranking
+spreadsheet re-read, escaping, the restricted fetcher, file names and the commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from compliance.catalog import Catalog, load_targets, load_units
+from compliance.cli import app
+from compliance.findings import ComplianceError
+from compliance.reports import (
+    RoundCards,
+    fonts,
+    progress_report,
+    ranking_report,
+    render,
+    render_pdfs,
+    render_ranking,
+    unit_report,
+)
+from compliance.reports.context import GENERATOR, placings, unit_context
+from compliance.reports.render import inside, safe_name, url_fetcher
+from compliance.scoring import (
+    Assessment,
+    AssessmentMeta,
+    BonusClaim,
+    ItemInput,
+    Kind,
+    compare,
+    rank,
+    rank_json,
+    score,
+)
+from compliance.units import Unit
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+GOLDEN = ROOT / "tests" / "golden"
+D = Decimal
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
+
+# --- sample data (also used by scripts/regen_golden.py) -----------------------------------
+
+
+def mini_rubric():
+    return Catalog(standard_dirs=[DATA], rubric_dirs=[DATA], cwd=ROOT).rubric("mini-2024-street")
+
+
+def unit(code="320602001", name="文峰街道综合执法队", district="崇川区") -> Unit:
+    return Unit(code=code, name=name, type="街道综合执法队", city="南通市", district=district)
+
+
+FULL_MARKS = {
+    "1.1.1": ItemInput("1.1.1", result="符合"),
+    "1.1.2": ItemInput("1.1.2", count=D(0)),
+    "2.1.1": ItemInput("2.1.1", measured=D(20)),
+    "2.1.2": ItemInput("2.1.2", result="好"),
+    "2.1.3": ItemInput("2.1.3", score=D(10)),
+    "2.1.4": ItemInput("2.1.4", result="符合"),
+    "3.1.1": ItemInput("3.1.1", result="符合"),
+}
+# 1.1.1 不符合 (虚报 against a 符合 self-assessment), 3 problems, 16 of 20 measured, 较好,
+# 7.5 by hand, 2.1.4 not applicable: 63.5 of 90 → 70.56 %, not 达标.
+FLAWED = {
+    "1.1.1": ItemInput("1.1.1", result="不符合", note="门牌缺少夜间照明"),
+    "1.1.2": ItemInput("1.1.2", count=D(3), note="抽查案卷 3 卷，文书不规范"),
+    "2.1.1": ItemInput("2.1.1", measured=D(16)),
+    "2.1.2": ItemInput("2.1.2", result="较好"),
+    "2.1.3": ItemInput("2.1.3", score=D("7.5")),
+    "2.1.4": ItemInput("2.1.4", result="不适用"),
+}
+
+
+VETO = {"3.1.1": ItemInput("3.1.1", result="不符合")}
+
+
+def assessment(
+    rubric,
+    who: Unit | None = None,
+    round_="2024-1",
+    date=dt.date(2024, 6, 20),
+    *,
+    kind=Kind.AUDIT,
+    changes=None,
+    bonus=(),
+) -> Assessment:
+    entries = {**FULL_MARKS, **(changes or {})}
+    meta = AssessmentMeta(who or unit(), rubric.id, kind, round_, date, ("张明", "李华"))
+    return Assessment(meta, tuple(entries.values()), tuple(BonusClaim(code) for code in bonus))
+
+
+def card(rubric, *args, **options):
+    return score(rubric, assessment(rubric, *args, **options))
+
+
+def unit_sample(rubric, who: Unit | None = None):
+    """A report with everything: bonus over the cap, a comparison and two rounds."""
+    audit = card(rubric, who, changes=FLAWED, bonus=("J1", "J2"))
+    own = card(rubric, who, kind=Kind.SELF, changes={"2.1.4": FLAWED["2.1.4"]})
+    worse = {**FLAWED, "1.1.2": ItemInput("1.1.2", count=D(8))}
+    before = card(rubric, who, "2023-2", dt.date(2023, 12, 10), changes=worse)
+    options = {
+        "rank": (2, 3),
+        "district_rank": (1, 2),
+        "comparison": compare(own, audit),
+        "history": [before, audit],
+    }
+    return audit, options
+
+
+WEST = unit("320611001", "秦灶街道综合执法队", "港闸区")
+EAST = unit("320602002", "城东街道综合执法队")
+EARLIER = {"round_": "2023-2", "date": dt.date(2023, 12, 10)}
+# The previous round: two squads tied at full marks. This round: EAST (new) first with a
+# bonus, 文峰 second, WEST vetoed last.
+RANKING_BEFORE = [{"who": unit(), **EARLIER}, {"who": WEST, **EARLIER}]
+RANKING_NOW = [{"changes": FLAWED}, {"who": EAST, "bonus": ("J1",)}, {"who": WEST, "changes": VETO}]
+
+
+def ranking_sample(rubric):
+    now = [card(rubric, **spec) for spec in RANKING_NOW]
+    before = [card(rubric, **spec) for spec in RANKING_BEFORE]
+    options = {
+        "round": "2024-1",
+        "kind": "考评",
+        "rubrics": [rubric],
+        "previous": rank(before),
+        "previous_round": "2023-2",
+    }
+    return rank(now), options
+
+
+def progress_sample(rubric):
+    """Two squads of 南通市: 文峰 达标 from 2019H2 on, 城东 never. Targets: 50 % by
+    2019-12-31 (met in 2019H2) and 100 % by 2021-12-31 (behind: flat at 50 % since)."""
+    rounds = []
+    for label, date, passed in (
+        ("2019H1", dt.date(2019, 6, 28), False),
+        ("2019H2", dt.date(2019, 12, 20), True),
+        ("2020H1", dt.date(2020, 6, 28), True),
+        ("2020H2", dt.date(2020, 12, 20), True),
+    ):
+        cards = [card(rubric, unit(), label, date, changes=None if passed else FLAWED)]
+        cards.append(card(rubric, EAST, label, date, changes=FLAWED))
+        rounds.append(RoundCards(label, date, cards))
+    return load_targets(DATA / "good_targets.yaml"), rounds, load_units(DATA / "good_units.yaml").units
+
+
+def normalise(html: str) -> str:
+    """The golden form: charts (matplotlib's bytes) and the version number left out."""
+    html = re.sub(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+", "data:image/svg+xml;base64,…", html)
+    return html.replace(GENERATOR, "compliance （版本）")
+
+
+def golden_documents() -> dict[str, str]:
+    rubric = mini_rubric()
+    audit, options = unit_sample(rubric)
+    ranked, ranking_options = ranking_sample(rubric)
+    targets, rounds, roster = progress_sample(rubric)
+    return {
+        "unit_report.html": unit_report(audit, rubric, **options).html,
+        "ranking.html": ranking_report(ranked, **ranking_options).html,
+        "progress.html": progress_report(targets, rounds, lambda _: rubric, roster=roster).html,
+    }
+
+
+# --- golden HTML ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rubric():
+    return mini_rubric()
+
+
+@pytest.fixture(scope="module")
+def documents():
+    return golden_documents()
+
+
+@pytest.mark.parametrize("name", ["unit_report.html", "ranking.html", "progress.html"])
+def test_html_matches_the_golden_file(documents, name):
+    expected = (GOLDEN / name).read_text("utf-8")
+    assert normalise(documents[name]) == expected, f"重新生成：python scripts/regen_golden.py（{name}）"
+
+
+def test_rendering_is_deterministic(documents):
+    assert golden_documents() == documents
+
+
+def test_unit_report_says_what_matters(documents):
+    html = documents["unit_report.html"]
+    for text in (
+        "文峰街道综合执法队",
+        "70.56%",
+        "不达标",
+        "得分率 70.56% 低于达标线 90%",
+        "门牌缺少夜间照明",
+        "第 <b>2</b> 名",
+        "虚报",
+        "整改清单",
+        "历次考评得分趋势",
+        "超过封顶 5 分",
+    ):
+        assert text in html, text
+    assert "注意：本标准的条文为示例性表述" in html  # the mini standard is illustrative
+
+
+def test_the_rectification_list_puts_the_most_points_first(rubric):
+    audit, _ = unit_sample(rubric)
+    rows = unit_context(audit, rubric)["rectification"]
+    assert [(r["code"], r["lost"], r["after"]) for r in rows] == [
+        ("1.1.1", "10", "81.67"),
+        ("1.1.2", "6", "88.33"),
+        ("2.1.1", "4", "92.78"),
+        ("2.1.2", "4", "97.22"),
+        ("2.1.3", "2.5", "100"),
+    ]
+    assert [r["reaches"] for r in rows] == [False, False, True, False, False]
+
+
+def test_the_trend_stops_at_the_reported_round(rubric):
+    audit, options = unit_sample(rubric)
+    later = card(rubric, round_="2025-1", date=dt.date(2025, 6, 1))
+    html = unit_report(audit, rubric, history=[*options["history"], later]).html
+    assert "2023-2" in html and "2025-1" not in html
+
+
+def test_a_report_of_175_items_lists_every_one():
+    rubric = Catalog(cwd=ROOT).rubric("jiangsu-2018-street")
+    entries = []
+    for item in rubric.items:
+        rule = item.rule.name
+        entries.append(
+            ItemInput(item.code, count=D(1))
+            if rule == "deduct"
+            else ItemInput(item.code, measured=D(1))
+            if rule == "quantity"
+            else ItemInput(item.code, score=D(0))
+            if rule == "manual"
+            else ItemInput(item.code, result=item.rule.labels[0][0] if rule == "levels" else "符合")
+        )
+    meta = AssessmentMeta(unit(), rubric.id, Kind.AUDIT, "2024-1", None, ())
+    html = unit_report(score(rubric, Assessment(meta, tuple(entries))), rubric).html
+    assert len(rubric.items) == 175
+    assert all(f"<td>{item.code}</td>" in html for item in rubric.items)
+
+
+# --- escaping, file names, the fetcher ------------------------------------------------------
+
+NASTY = '<script>alert("x")</script>&<b>粗</b>'
+
+
+def test_user_text_is_escaped(rubric):
+    who = unit(name=NASTY)
+    audit = card(
+        rubric, who, "<img src=x>", changes={"1.1.1": ItemInput("1.1.1", result="不符合", note="<i>注</i>")}
+    )
+    document = unit_report(audit, rubric)
+    assert (
+        "<script>" not in document.html
+        and "<b>粗</b>" not in document.html
+        and "<i>注</i>" not in document.html
+    )
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;&lt;b&gt;粗&lt;/b&gt;" in document.html
+    assert "&lt;i&gt;注&lt;/i&gt;" in document.html
+    assert "/" not in document.name and "<" not in document.name
+    ranked, options = ranking_sample(rubric)
+    assert "<script>" not in ranking_report(rank([audit, *[r.card for r in ranked]]), **options).html
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        (("320602001", "2024-1", "考评"), "320602001_2024-1_考评.pdf"),
+        (("../../etc/passwd",), "etc-passwd.pdf"),
+        (("..",), "_.pdf"),
+        (("<b>2024</b>",), "b-2024-b.pdf"),
+        ((".hidden",), "hidden.pdf"),
+        (("２０２４年 第一轮",), "2024年-第一轮.pdf"),
+    ],
+)
+def test_file_names_are_built_from_ids_only(parts, expected):
+    assert safe_name(*parts, suffix=".pdf") == expected
+
+
+def test_output_stays_inside_the_folder(tmp_path):
+    assert inside(tmp_path, "a.pdf") == tmp_path.resolve() / "a.pdf"
+    for bad in ("../a.pdf", "sub/a.pdf", "/etc/passwd"):
+        with pytest.raises(ComplianceError):
+            inside(tmp_path, bad)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x.css",
+        "https://example.com/x.png",
+        "file:///etc/passwd",
+        "ftp://example.com/x",
+        "compliance-asset:../../findings.py",
+        "compliance-asset:/etc/passwd",
+        "data:text/html,<script>1</script>",
+        "report.css",
+    ],
+)
+def test_the_fetcher_refuses_everything_but_our_assets(url):
+    with pytest.raises(ValueError, match=r"拒绝|不是报告自带"):
+        url_fetcher()(url)
+
+
+def test_the_fetcher_serves_the_stylesheet_and_inline_images():
+    css = url_fetcher()("compliance-asset:report.css")
+    assert b"@page" in css.read() and css.content_type == "text/css"
+    image = url_fetcher()("data:image/svg+xml;base64,PHN2Zy8+")
+    assert image.read() == b"<svg/>"
+
+
+def test_a_document_pointing_outside_renders_without_fetching(tmp_path, caplog):
+    html = (
+        '<html><head><link rel="stylesheet" href="http://127.0.0.1:9/x.css"></head>'
+        '<body><img src="file:///etc/hostname"><p>文字</p></body></html>'
+    )
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        render.write_pdf(html, tmp_path / "x.pdf")
+    assert (tmp_path / "x.pdf").stat().st_size > 0
+    refused = [r.getMessage() for r in caplog.records if "已拒绝" in r.getMessage()]
+    assert len(refused) == 2, refused
+
+
+def test_a_missing_chinese_font_is_a_clear_error(tmp_path, monkeypatch):
+    with pytest.raises(ComplianceError, match="fonts-noto-cjk"):
+        fonts.pick({"DejaVu Sans": "/x.ttf"})
+    assert (
+        fonts.pick({"Noto Sans CJK SC": "/n.ttc", "WenQuanYi Zen Hei": "/w.ttc"}).family == "Noto Sans CJK SC"
+    )
+
+    def no_font():
+        raise ComplianceError(fonts.FONT_MISSING)
+
+    monkeypatch.setattr(render, "cjk_font", no_font)
+    with pytest.raises(ComplianceError, match="fonts-noto-cjk"):
+        render.write_pdf("<p>中文</p>", tmp_path / "x.pdf")
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_stylesheet_asks_for_the_fonts_we_look_for():
+    css = render.asset("report.css").decode()
+    families = re.search(r"font-family:\s*([^;]+);", css).group(1)
+    assert [f.strip().strip('"') for f in families.split(",")][: len(fonts.CJK_FAMILIES)] == list(
+        fonts.CJK_FAMILIES
+    )
+
+
+# --- PDFs -----------------------------------------------------------------------------------
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def pdf_pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, documents, rubric):
+    """The three sample reports and the nasty-named unit's, rendered once in parallel."""
+    folder = tmp_path_factory.mktemp("pdf")
+    nasty = unit_report(card(rubric, unit(name=NASTY)), rubric)
+    jobs = [(name.replace(".html", ".pdf"), html) for name, html in documents.items()]
+    results = render_pdfs([*jobs, nasty], folder)
+    assert all(fresh for _, fresh in results)
+    return folder
+
+
+@needs_poppler
+def test_the_unit_pdf_reads_right(rendered, rubric):
+    path = rendered / "unit_report.pdf"
+    text = pdf_text(path)
+    for words in (
+        "文峰街道综合执法队",
+        "63.5",
+        "70.56%",
+        "不达标",
+        "统一使用“综合执法队”名称，门牌标识规范",
+        "执法案卷规范完整",
+        "门牌缺少夜间照明",
+        "整改清单",
+        "自评与考评对比",
+        "非官方原文",
+    ):
+        assert words in text, words
+    pages = pdf_pages(path)
+    compact = "".join(text.split())
+    assert f"第{pages}页共{pages}页" in compact and "第1页" in compact
+    fonts_listed = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    embedded = [line for line in fonts_listed.splitlines() if "CJK" in line]
+    assert embedded and all(" yes yes " in line for line in embedded), fonts_listed
+
+
+@needs_poppler
+def test_the_ranking_and_progress_pdfs_read_right(rendered):
+    ranking = "".join(pdf_text(rendered / "ranking.pdf").split())
+    for words in ("秦灶街道综合执法队", "分区汇总", "↓1", "↓2", "新参评", "不达标（否决）", "-29.44"):
+        assert words in ranking, words
+    progress = "".join(pdf_text(rendered / "progress.pdf").split())
+    for words in ("2019年12月20日达到", "滞后", "城东街道综合执法队", "尚未达标的单位", "第1页共"):
+        assert words in progress, words
+
+
+@needs_poppler
+def test_markup_in_a_unit_name_is_printed_as_text(rendered):
+    assert NASTY in "".join(pdf_text(rendered / "320602001_2024-1_考评.pdf").split())
+
+
+def test_unchanged_reports_are_skipped_and_changed_ones_redone(rendered, documents):
+    jobs = [(name.replace(".html", ".pdf"), html) for name, html in documents.items()]
+    assert [fresh for _, fresh in render_pdfs(jobs, rendered)] == [False, False, False]
+    jobs[1] = (jobs[1][0], jobs[1][1].replace("分区汇总", "分区情况"))
+    assert [fresh for _, fresh in render_pdfs(jobs, rendered)] == [False, True, False]
+    (rendered / "progress.pdf").unlink()
+    assert [fresh for _, fresh in render_pdfs(jobs, rendered)] == [False, False, True]
+
+
+# --- the ranking spreadsheet --------------------------------------------------------------
+
+
+def test_the_ranking_spreadsheet_is_data_never_formulas(tmp_path, rubric):
+    formula = unit("320699001", '=HYPERLINK("http://x","点我")', "=1+1")
+    ranked, options = ranking_sample(rubric)
+    cards = [*(r.card for r in ranked), card(rubric, formula, changes=FLAWED)]
+    pdf, xlsx = render_ranking(rank(cards), out_dir=tmp_path, **options)
+    assert pdf.exists() and xlsx.name == "2024-1_考评_排名.xlsx"
+    book = openpyxl.load_workbook(xlsx)
+    sheet = book["排名"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:M5"
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["排名", "单位编码", "单位名称", "所属区"]
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
+    evil = rows["320699001"]
+    assert evil[2].value == '=HYPERLINK("http://x","点我")' and evil[2].data_type == "s"
+    assert evil[3].value == "=1+1" and evil[3].data_type == "s"
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    best = rows["320602002"]
+    assert best[0].value == 1 and isinstance(best[0].value, int)
+    assert (best[4].value, best[5].value, best[6].value) == (100, 3, 103) and best[7].value == 1
+    assert best[7].number_format == "0.00%" and best[9].value == "达标"
+    assert rows["320602001"][11].value == -1 and rows["320602002"][11].value is None  # new: no change
+    assert isinstance(rows["320602001"][12].value, float)
+    districts = book["区汇总"]
+    assert districts.freeze_panes == "A2" and districts.auto_filter.ref
+    assert [c.value for c in districts["A"]][1:] == ["=1+1", "崇川区", "港闸区", "合计"]
+    total = districts[5]
+    assert (total[1].value, total[2].value) == (4, 1) and total[3].value == 0.25
+
+
+# --- the commands -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def db(tmp_path, rubric):
+    """A SQLite store: the ranking sample's two rounds of 考评, and one 自评."""
+    from compliance.store import Store
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    with Store.open(url) as store:
+        for spec in [*RANKING_BEFORE, *RANKING_NOW, {"kind": Kind.SELF}]:
+            entered = assessment(rubric, **spec)
+            store.import_assessment(
+                rubric, entered, score(rubric, entered), source_name="t.xlsx", source_sha256="0" * 64
+            )
+    return url
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, [*args], catch_exceptions=False)
+
+
+def test_report_writes_one_pdf_then_skips_it(db, tmp_path):
+    args = [
+        "report",
+        "--round",
+        "2024-1",
+        "--unit",
+        "320602001",
+        "--db",
+        db,
+        "-o",
+        str(tmp_path / "out"),
+        "--rubrics",
+        str(DATA),
+        "--standards",
+        str(DATA),
+    ]
+    first = invoke(*args)
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "out" / "320602001_2024-1_考评.pdf").exists() and "已生成" in first.stdout
+    again = invoke(*args)
+    assert again.exit_code == 0 and "未变化" in again.stdout
+
+
+def test_rank_json_is_the_library_ranking(db, rubric):
+    result = invoke(
+        "rank", "--round", "2024-1", "--json", "--db", db, "--rubrics", str(DATA), "--standards", str(DATA)
+    )
+    assert result.exit_code == 0, result.output
+    ranked, _ = ranking_sample(rubric)
+    assert json.loads(result.stdout) == rank_json(ranked)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "--round", "2024-1", "-o", "x"],
+        ["report", "--round", "2024-1", "--unit", "1", "--all", "-o", "x"],
+        ["rank", "--round", "2024-1"],
+    ],
+)
+def test_wrong_usage_exits_2(args, db):
+    result = CliRunner().invoke(app, [*args, "--db", db])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_an_unknown_round_is_a_clear_error(db, tmp_path):
+    result = CliRunner().invoke(app, ["report", "--round", "1999", "--all", "--db", db, "-o", str(tmp_path)])
+    assert result.exit_code == 1 and "没有 1999 轮" in result.output and "2024-1" in result.output
+
+
+def test_places_in_city_and_district(rubric):
+    ranked, _ = ranking_sample(rubric)
+    places = placings([r.card for r in ranked])
+    assert places["320602002"] == ((1, 3), (1, 2))
+    assert places["320602001"] == ((2, 3), (2, 2))
+    assert places["320611001"] == ((3, 3), (1, 1))
