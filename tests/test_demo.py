@@ -131,6 +131,18 @@ def test_a_filled_workbook_scores_like_the_simulation(rubric, nantong, tmp_path)
         assert from_workbook.bonus == direct.bonus
 
 
+def test_the_same_filling_gives_the_same_bytes(rubric, nantong, tmp_path):
+    """Workbooks are dated by the inspection, not by when the demo ran: same seed, same files,
+    same source hashes in the store."""
+    filling = programme(rubric, nantong, units=1, rounds=1).fillings()[0]
+    books = []
+    for name in ("a.xlsx", "b.xlsx"):
+        write_template(tmp_path / name, rubric, filling.unit, kind=filling.kind, round=filling.round.label)
+        fill_workbook(tmp_path / name, filling)
+        books.append((tmp_path / name).read_bytes())
+    assert books[0] == books[1]
+
+
 # --- `compliance demo` end to end ---------------------------------------------------------
 
 
@@ -191,14 +203,19 @@ def test_demo_writes_the_workbooks_and_the_reports(demo_run, nantong):
 @pytest.mark.slow
 def test_demo_rerun_starts_fresh_and_keeps_other_files(tmp_path):
     folder = tmp_path / "demo"
-    assert run("demo", folder, "--units", 2, "--rounds", 2, "--json").exit_code == 0
+    assert run("demo", folder, "--units", 1, "--rounds", 2, "--json").exit_code == 0
     (folder / "workbooks" / "我的笔记.txt").write_text("不要删除", encoding="utf-8")
     (folder / "说明.txt").write_text("不要删除", encoding="utf-8")
     result = run("demo", folder, "--units", 1, "--rounds", 1)
     assert result.exit_code == 0, result.output
     assert "达标" in result.stdout and str(folder / DATABASE) in result.stdout
     assert not (folder / "workbooks" / "2019H2").exists()
-    assert len(list((folder / "workbooks").rglob("*.xlsx"))) == 2
+    assert not list((folder / "reports").glob("*2019H2*"))
+    assert list((folder / "reports").glob("*2019H1*.pdf"))
+    assert sorted(p.name for p in (folder / "workbooks").rglob("*.xlsx")) == [
+        "320602001_文峰街道综合执法队_考评.xlsx",
+        "320602001_文峰街道综合执法队_自评.xlsx",
+    ]
     assert (folder / "workbooks" / "我的笔记.txt").exists() and (folder / "说明.txt").exists()
     with Store.open(str(folder / DATABASE)) as store:
         assert store.assessment_count() == 2

@@ -321,3 +321,35 @@ def test_too_many_rows(tmp_path, mini_catalog, mini_rubric, monkeypatch):
     monkeypatch.setattr(source, "MAX_ROWS", 5)
     found = problems(good_workbook(tmp_path, mini_rubric), mini_catalog)
     assert any(c == "检查表" and "超过上限" in m for c, m in found), found
+
+
+def test_damaged_workbooks_never_raise(tmp_path, mini_catalog, mini_rubric):
+    """Random damage — flipped bytes, a cut tail, broken XML inside the zip — is always a
+    finding, never an exception (a deterministic little fuzz)."""
+    import io
+    import random
+
+    good = good_workbook(tmp_path, mini_rubric).read_bytes()
+    rng = random.Random(20240630)
+    path = tmp_path / "damaged.xlsx"
+    for _ in range(60):
+        data = bytearray(good)
+        choice = rng.random()
+        if choice < 0.35:
+            for _ in range(rng.randint(1, 20)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif choice < 0.6:
+            data = data[: rng.randrange(len(data))]
+        else:
+            source_zip, out = zipfile.ZipFile(io.BytesIO(good)), io.BytesIO()
+            victim = rng.choice(source_zip.namelist())
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+                for name in source_zip.namelist():
+                    member = bytearray(source_zip.read(name))
+                    for _ in range(rng.randint(1, 10) if name == victim and member else 0):
+                        member[rng.randrange(len(member))] = rng.choice(b'<>/"=&x0 ')
+                    target.writestr(name, bytes(member))
+            data = out.getvalue()
+        path.write_bytes(bytes(data))
+        pairs, findings = read_workbook(path, mini_catalog)  # must not raise
+        assert pairs or findings

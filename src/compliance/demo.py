@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Protocol
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import load_workbook
+from openpyxl.writer.excel import ExcelWriter
 
 from compliance.catalog import Catalog, bundled_dir, load_targets, load_units
 from compliance.findings import ComplianceError, errors_of
@@ -220,7 +222,32 @@ def fill_workbook(path: Path, filling: Filling) -> None:
                 sheet.cell(r, cols[layout.CLAIMED]).value = layout.YES
                 if layout.REMARK in cols and claimed[str(code).strip()]:
                     sheet.cell(r, cols[layout.REMARK]).value = claimed[str(code).strip()]
-    book.save(path)
+    _save(book, path, dt.datetime.combine(filling.date, dt.time(17, 30)))
+
+
+class _StampedZip(ZipFile):
+    """A zip whose members all carry one timestamp, so the same workbook is the same bytes."""
+
+    def __init__(self, path: Path, when: dt.datetime):
+        super().__init__(path, "w", ZIP_DEFLATED)
+        self.when = when.timetuple()[:6]
+
+    def writestr(self, name, data, *args, **kwargs):
+        if isinstance(name, str):
+            name = ZipInfo(name, self.when)
+            name.compress_type = ZIP_DEFLATED
+        super().writestr(name, data, *args, **kwargs)
+
+    def write(self, filename, arcname=None, *args, **kwargs):  # openpyxl streams sheets via a file
+        self.writestr(str(arcname or filename), Path(filename).read_bytes())
+
+
+def _save(book, path: Path, when: dt.datetime) -> None:
+    """Save as openpyxl's ``save`` does, but dated ``when`` (the inspection day), not now:
+    the same seed gives byte-identical workbooks, hence the same hashes in the store."""
+    book.properties.created = book.properties.modified = when
+    with _StampedZip(path, when) as archive:
+        ExcelWriter(book, archive).save()
 
 
 def workbook_path(folder: Path, filling: Filling) -> Path:

@@ -155,19 +155,20 @@ class _Builder:
         tag = node.tag.removeprefix(_CORE)
         if tag == "str":
             return node.value
-        if tag == "float":
-            # Decimal from the source text: 0.1 stays exactly 0.1.
-            try:
-                value = Decimal(node.value.replace("_", ""))
-            except InvalidOperation:
-                return self.constructor.construct_yaml_float(node)
-            return value if value.is_finite() else float(value)
-        if tag == "timestamp":
-            try:
-                return self.constructor.construct_object(node)
-            except ValueError:  # 2019-02-30: date-shaped but no such day; the model says what it wants
+        try:
+            if tag == "float":
+                # Decimal from the source text: 0.1 stays exactly 0.1.
+                try:
+                    value = Decimal(node.value.replace("_", ""))
+                except InvalidOperation:
+                    return self.constructor.construct_yaml_float(node)
+                return value if value.is_finite() else float(value)
+            return self.constructor.construct_object(node)
+        except (ValueError, KeyError, AttributeError, TypeError):
+            if tag == "timestamp":  # 2019-02-30: date-shaped but no such day; the model says what it wants
                 return node.value
-        return self.constructor.construct_object(node)
+            # an explicit tag on a value it does not fit: !!int 5 0, !!bool maybe, !!float abc
+            raise _Refused(f"“{node.value[:60]}”不是有效的 {tag} 值：请改正这个值，或去掉标签 !!{tag}", node) from None
 
 
 _YAML_PROBLEMS = [

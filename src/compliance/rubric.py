@@ -231,11 +231,20 @@ class ResolvedRubric:
 def content_hash(standard: Standard, rubric: Rubric) -> str:
     """sha256 of a canonical serialisation of standard + rubric; names a rubric version."""
     payload = {
-        "standard": standard.model_dump(mode="json", by_alias=True, exclude_none=True),
-        "rubric": rubric.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "standard": standard.model_dump(by_alias=True, exclude_none=True),
+        "rubric": rubric.model_dump(by_alias=True, exclude_none=True),
     }
-    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_canonical_number
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _canonical_number(value: object) -> str:
+    # 5, 5.0 and 5.00 are the same points: the hash must not change with how they are written.
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    raise TypeError(f"cannot hash {type(value).__name__}")
 
 
 Problem = tuple[tuple[str | int, ...], str]

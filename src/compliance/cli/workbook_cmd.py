@@ -103,7 +103,12 @@ def score(
         ),
     ] = None,
     rubric: Annotated[
-        str | None, typer.Option("--rubric", "-r", help="批量表没有“评分细则”列时使用的评分细则。")
+        str | None,
+        typer.Option(
+            "--rubric",
+            "-r",
+            help="批量表没有“评分细则”列时使用的评分细则（不给则用适用于该单位类型的唯一细则）。",
+        ),
     ] = None,
     standards: StandardsOption = None,
     rubrics: RubricsOption = None,

@@ -131,7 +131,7 @@ def trend_chart(labels: Sequence[str], rates: Sequence[Decimal], pass_rate: Deci
         )
         ax.set_xticks(xs, list(labels))
         ax.set_xlim(-0.5, len(labels) - 0.5)
-        ax.set_ylim(max(0.0, min([*ys, _pct(pass_rate)]) - 10), 105)
+        ax.set_ylim(max(0.0, min([*ys, _pct(pass_rate)]) - 10), 103)
         ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
         return _svg(fig)
@@ -181,7 +181,9 @@ def progress_chart(
                     color=MILESTONE,
                 )
         if rounds:
-            ax.set_xticks([d for d, _ in rounds], [name for _, name in rounds], rotation=30 if len(rounds) > 8 else 0)
+            ax.set_xticks(
+                [d for d, _ in rounds], [name for _, name in rounds], rotation=30 if len(rounds) > 8 else 0
+            )
         ax.set_ylim(0, 118)
         ax.set_yticks([0, 20, 40, 60, 80, 100])
         ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))

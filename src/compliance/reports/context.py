@@ -75,6 +75,11 @@ def tone(item: ItemScore) -> str:
     return "ok" if item.earned >= item.points else "fail" if item.earned == 0 else "part"
 
 
+def _nothing_to_say(item: ItemScore) -> bool:
+    """Full marks on an item whose words would only repeat its result and score."""
+    return item.status is ItemStatus.SCORED and item.earned == item.points and item.rule != "quantity"
+
+
 def _rubric(card: ScoreCard, rubric: ResolvedRubric) -> Context:
     std = rubric.standard.standard
     return {
@@ -89,9 +94,8 @@ def _rubric(card: ScoreCard, rubric: ResolvedRubric) -> Context:
 
 def _items(card: ScoreCard, rubric: ResolvedRubric) -> list[Context]:
     """The item table's rows: a heading row whenever a section begins, then its items."""
-    pts = card.points
+    p = card.precision
     sections = {s.code: s for s in card.sections}
-    names = {s.code: s.name for s in card.sections}
     rows: list[Context] = []
     open_chain: tuple[str, ...] = ()
     for item in card.items:
@@ -105,8 +109,8 @@ def _items(card: ScoreCard, rubric: ResolvedRubric) -> list[Context]:
                         "heading": True,
                         "level": min(level, 3),
                         "code": code,
-                        "name": names[code],
-                        "score": f"{fmt(pts(s.earned))} / {fmt(pts(s.possible))}",
+                        "name": s.name,
+                        "score": f"{fmt(s.earned, p)} / {fmt(s.possible, p)}",
                         "rate": percent(s.rate) if s.rate is not None else "无适用条目",
                     }
                 )
@@ -116,7 +120,7 @@ def _items(card: ScoreCard, rubric: ResolvedRubric) -> list[Context]:
         elif item.status is ItemStatus.NOT_APPLICABLE and not item.possible:
             score = "不计"
         else:
-            score = f"{fmt(pts(item.earned))} / {fmt(pts(item.possible))}"
+            score = f"{fmt(item.earned, p)} / {fmt(item.possible, p)}"
         rows.append(
             {
                 "heading": False,
@@ -125,7 +129,7 @@ def _items(card: ScoreCard, rubric: ResolvedRubric) -> list[Context]:
                 "result": item.result or str(item.status),
                 "tone": tone(item),
                 "score": score,
-                "deduction": item.deduction,
+                "deduction": "" if _nothing_to_say(item) else item.deduction,
                 "note": item.note or "",
             }
         )
@@ -148,8 +152,8 @@ def _rectification(card: ScoreCard, pass_score: Decimal) -> list[Context]:
                 "text": item.text,
                 "result": item.result or str(item.status),
                 "tone": tone(item),
-                "lost": fmt(card.points(item.lost)),
-                "after": fmt(card.points(after)),
+                "lost": fmt(item.lost, card.precision),
+                "after": fmt(after, card.precision),
                 "reaches": reaches,
                 "note": item.note or "",
             }
@@ -158,13 +162,13 @@ def _rectification(card: ScoreCard, pass_score: Decimal) -> list[Context]:
 
 
 def _comparison(c: Comparison) -> Context:
-    pts = c.audit_card.points
+    p = c.audit_card.precision
     return {
-        "self_score": fmt(c.self_card.points(c.self_card.score)),
-        "audit_score": fmt(pts(c.audit_card.score)),
+        "self_score": fmt(c.self_card.score, c.self_card.precision),
+        "audit_score": fmt(c.audit_card.score, p),
         "self_status": c.self_card.status,
         "audit_status": c.audit_card.status,
-        "gap": signed(pts(c.gap)),
+        "gap": signed(c.gap, p),
         "accuracy": percent(c.accuracy),
         "compared": c.compared,
         "disagreeing": len(c.disagreements),
@@ -175,8 +179,8 @@ def _comparison(c: Comparison) -> Context:
                 "text": d.text,
                 "self": d.self_result or "未检查",
                 "audit": d.audit_result or "未检查",
-                "self_earned": fmt(pts(d.self_earned)),
-                "audit_earned": fmt(pts(d.audit_earned)),
+                "self_earned": fmt(d.self_earned, p),
+                "audit_earned": fmt(d.audit_earned, p),
                 "inflated": d.inflated,
             }
             for d in c.disagreements
@@ -203,8 +207,8 @@ def _trend(card: ScoreCard, history: Sequence[ScoreCard], pass_rate: Decimal) ->
             {
                 "round": c.meta.round,
                 "date": day(c.meta.date),
-                "score": f"{fmt(c.points(c.score))} / {fmt(c.total)}",
-                "final": fmt(c.points(c.final)),
+                "score": f"{fmt(c.score, c.precision)} / {fmt(c.total)}",
+                "final": fmt(c.final, c.precision),
                 "rate": percent(c.rate),
                 "grade": c.grade,
                 "status": c.status,
@@ -229,7 +233,7 @@ def unit_context(
     ``history``: this unit's cards of the same kind, oldest first; rounds after the
     card's own are left out, and the card itself is used for its round."""
     meta, unit, info = card.meta, card.meta.unit, rubric.info
-    pts = card.points
+    p = card.precision
     rule = info.pass_
     pass_score = rule.min_rate * card.total
     tops = card.top_sections
@@ -243,20 +247,20 @@ def unit_context(
         "date": day(meta.date),
         "inspectors": "、".join(meta.inspectors) or "—",
         "rubric": _rubric(card, rubric),
-        "score": fmt(pts(card.score)),
+        "score": fmt(card.score, p),
         "total": fmt(card.total),
-        "final": fmt(pts(card.final)),
+        "final": fmt(card.final, p),
         "rate": percent(card.rate),
         "pass_rate": percent(rule.min_rate, 0),
-        "pass_score": fmt(pts(pass_score)),
-        "gap": fmt(pts(gap_to_pass(card, rule.min_rate))),
+        "pass_score": fmt(pass_score, p),
+        "gap": fmt(gap_to_pass(card, rule.min_rate), p),
         "grade": card.grade,
         "passed": card.passed,
         "status": card.status,
         "failures": card.failures,
         "veto_items": card.veto_items,
         "bonus": {
-            "counted": fmt(pts(card.bonus.counted)),
+            "counted": fmt(card.bonus.counted, p),
             "claimed": [(code, text, fmt(p)) for code, text, p in card.bonus.claimed],
             "capped": card.bonus.capped,
             "cap": fmt(card.bonus.cap),
@@ -270,7 +274,7 @@ def unit_context(
             {
                 "code": s.code,
                 "name": s.name,
-                "score": f"{fmt(pts(s.earned))} / {fmt(pts(s.possible))}",
+                "score": f"{fmt(s.earned, p)} / {fmt(s.possible, p)}",
                 "rate": percent(s.rate) if s.rate is not None else "无适用条目",
                 "low": s.rate is not None
                 and rule.min_section_rate is not None
@@ -286,7 +290,7 @@ def unit_context(
         ),
         "rows": _items(card, rubric),
         "rectification": _rectification(card, pass_score),
-        "recoverable": fmt(pts(card.possible - card.earned) / card.possible * card.total),
+        "recoverable": fmt((card.possible - card.earned) / card.possible * card.total, p),
         "comparison": _comparison(comparison) if comparison else None,
         "trend": _trend(card, history, rule.min_rate),
         "explanation": card.explanation,
@@ -370,6 +374,7 @@ def ranking_context(
     """The city ranking of one round; ``previous`` (the previous round's ranking) adds changes."""
     cards = [r.card for r in ranked]
     districts = [*by_district(cards), summarise("合计", cards)]
+    places = max((c.precision for c in cards), default=2)
     has_previous = previous is not None
     return {
         "title": f"{round} 规范化建设{kind}排名",
@@ -388,15 +393,15 @@ def ranking_context(
                 "code": row.unit.code,
                 "name": row.unit.name,
                 "district": row.unit.district,
-                "score": fmt(row.score),
-                "bonus": fmt(row.bonus),
-                "final": fmt(row.final),
+                "score": fmt(row.score, row.precision),
+                "bonus": fmt(row.bonus, row.precision),
+                "final": fmt(row.final, row.precision),
                 "rate": percent(row.rate),
                 "grade": row.grade,
                 "status": row.status,
                 "veto": row.veto,
                 "rank_change": _rank_change(row, has_previous),
-                "final_change": signed(row.final_change) if row.final_change is not None else "—",
+                "final_change": signed(row.final_change, row.precision) if row.final_change is not None else "—",
             }
             for row in rank_rows(ranked, previous)
         ],
@@ -406,9 +411,9 @@ def ranking_context(
                 "assessed": s.assessed,
                 "passed": s.passed,
                 "pass_rate": percent(s.pass_rate, 1),
-                "mean": fmt(s.mean_score),
-                "min": fmt(s.min_score),
-                "max": fmt(s.max_score),
+                "mean": fmt(s.mean_score, places),
+                "min": fmt(s.min_score, places),
+                "max": fmt(s.max_score, places),
                 "total": s is districts[-1],
             }
             for s in districts
@@ -468,9 +473,9 @@ def progress_context(
                 {
                     "unit": unit,
                     "round": card.meta.round,
-                    "score": f"{fmt(card.points(card.score))} / {fmt(card.total)}",
+                    "score": f"{fmt(card.score, card.precision)} / {fmt(card.total)}",
                     "rate": percent(card.rate),
-                    "gap": fmt(card.points(gap)),
+                    "gap": fmt(gap, card.precision),
                     "reasons": "；".join(card.failures),
                     "sort": gap,
                 }

@@ -325,13 +325,13 @@ def evaluate(
             key: object = code
         else:
             # str, not the Decimal: 7.5 and 7.50 are equal but must keep their own digits.
-            count, measured, given = entry.count, entry.measured, entry.score
+            count, measured, typed = entry.count, entry.measured, entry.score
             key = (
                 code,
                 entry.result,
                 None if count is None else str(count),
                 None if measured is None else str(measured),
-                None if given is None else str(given),
+                None if typed is None else str(typed),
                 entry.note,
             )
         s = memo.get(key)

@@ -1,9 +1,11 @@
 """The bulk form (SPEC §4): one sheet, one row per unit and item, as other systems export.
 
 Columns: 单位编码, 评估类型, 评估轮次, 编号, 结论, 问题数, 实测值, 得分, and optionally
-评分细则 (else the rubric given by the caller), 检查日期, 检查人员, 问题描述, 佐证材料.
-Unit details come from the units list (required). A row whose 编号 is one of the rubric's
-bonus items (加分项) claims it when its 结论 is 是.
+评分细则, 检查日期, 检查人员, 问题描述, 佐证材料. A row's rubric is its 评分细则, else the
+one the caller names (``--rubric``), else the one rubric that applies to the unit's type.
+Unit details come from the units list (required: ``--units`` or a 单位 sheet). A row
+whose 编号 is one of the rubric's bonus items (加分项) claims it when its 结论 is 是.
+Rows are streamed: a form of 200,000 rows is never held in memory twice.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from compliance.findings import Finding, Severity, errors_of
 from compliance.rubric import ResolvedRubric
@@ -221,7 +224,7 @@ def _evaluate(
         label = f"单位 {group.unit.code}（{group.kind}，{group.round}）"
         findings += [_tagged(f, label) for f in without_repeats(engine, read_errors)]
         if card is not None:
-            formulas = lambda: book.formula_cells(ctx.where.sheet)  # noqa: E731
+            formulas = partial(book.formula_cells, ctx.where.sheet)
             findings += typed_score_warnings(group.rows, card, group.rubric, ctx.where, formulas)
         pairs.append((group.rubric, assessment))
     if not groups and not errors_of(findings):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
 from compliance.findings import Finding, Severity, errors_of
 from compliance.rubric import ResolvedRubric
@@ -95,7 +96,7 @@ def read_checklist(
     findings += without_repeats(engine, findings)
     if card is not None:
         where = Where(book.file, items_sheet)
-        findings += typed_score_warnings(rows, card, rubric, where, lambda: book.formula_cells(items_sheet))
+        findings += typed_score_warnings(rows, card, rubric, where, partial(book.formula_cells, items_sheet))
     if meta is None or errors_of(findings):
         return [], findings
     return [(rubric, assessment)], findings
@@ -122,10 +123,8 @@ def info_cells(grid: Grid, where: Where) -> tuple[dict[str, tuple[Cell, int, int
             if label is None:
                 continue
             if label in found:
-                first = where.ref(found[label][1], found[label][2] - 1)
-                findings.append(
-                    where.finding(row, col, f"“{label}”出现了两次（另一处在 {first}），只能填写一处")
-                )
+                message = f"“{label}”出现了两次（另一处在 {label_at[label]}），只能填写一处"
+                findings.append(where.finding(row, col, message))
                 continue
             value_col = col + grid.merged_width(row, col)
             found[label] = (grid.value(row, value_col), row, value_col)

@@ -64,27 +64,27 @@ def _stamp(path: Path) -> tuple[str, int, int]:
     return str(path.absolute()), stat.st_mtime_ns, stat.st_size
 
 
-def _remember(cache: OrderedDict, key: tuple, value: object) -> None:
-    cache[key] = value
+def _remember(cache: OrderedDict, entry: tuple, value: object) -> None:
+    cache[entry] = value
     while len(cache) > _KEPT:
         cache.popitem(last=False)
 
 
 def find_rubric(catalog: Catalog, ref: str) -> Path:
     """``catalog.find`` for a rubric, remembered while the file found is still there."""
-    key = (ref, tuple(map(str, catalog.rubric_dirs)), str(catalog.cwd))
-    path = _FOUND.get(key)
+    where = (ref, tuple(map(str, catalog.rubric_dirs)), str(catalog.cwd))
+    path = _FOUND.get(where)
     if path is None or not path.is_file():
         path = catalog.find(ref, "rubrics", catalog.rubric_dirs)
-        _remember(_FOUND, key, path)
+        _remember(_FOUND, where, path)
     return path
 
 
 def resolve_cached(catalog: Catalog, path: Path) -> ResolvedRubric:
     """``catalog.resolve_file(path)``, remembered while neither the rubric's file nor its
     standard's file changes: importing a thousand checklists resolves their rubric once."""
-    key = (_stamp(path), tuple(map(str, catalog.standard_dirs)), str(catalog.cwd))
-    hit = _RESOLVED.get(key)
+    version = (_stamp(path), tuple(map(str, catalog.standard_dirs)), str(catalog.cwd))
+    hit = _RESOLVED.get(version)
     if hit and _standard_stamp(hit[1]) == hit[2]:
         return hit[0]
     rubric = catalog.resolve_file(path)
@@ -92,7 +92,7 @@ def resolve_cached(catalog: Catalog, path: Path) -> ResolvedRubric:
         standard = catalog.find(rubric.info.standard, "standards", catalog.standard_dirs)
     except ComplianceError:
         return rubric
-    _remember(_RESOLVED, key, (rubric, standard, _standard_stamp(standard)))
+    _remember(_RESOLVED, version, (rubric, standard, _standard_stamp(standard)))
     return rubric
 
 
@@ -125,11 +125,7 @@ class Rubrics:
         if not trusted and not _RUBRIC_ID.match(ref):
             return None, f"评分细则应填写 id（小写字母、数字和 -，如 jiangsu-2018-street），得到“{ref}”", ()
         try:
-            return (
-                resolve_cached(self.catalog, self.catalog.find(ref, "rubrics", self.catalog.rubric_dirs)),
-                "",
-                (),
-            )
+            return resolve_cached(self.catalog, find_rubric(self.catalog, ref)), "", ()
         except FindingsError as exc:
             return None, f"评分细则“{ref}”有错误，无法评分（见该文件的问题）", exc.findings
         except ComplianceError as exc:
@@ -148,11 +144,12 @@ class Rubrics:
             named, open_ = [], []
             for path in sorted(folder.glob("*.y*ml")):
                 model, _, _ = read_model(path, Rubric)
-                if model is not None:
-                    applies_to = model.rubric.applies_to
-                    (named if unit_type in applies_to else open_ if not applies_to else []).append(
-                        (path, model)
-                    )
+                if model is None:
+                    continue
+                if unit_type in model.rubric.applies_to:
+                    named.append((path, model))
+                elif not model.rubric.applies_to:
+                    open_.append((path, model))
             candidates = named or open_
             if len(candidates) == 1:
                 return self._resolve(str(candidates[0][0].resolve()), trusted=True)

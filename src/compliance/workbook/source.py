@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -46,8 +47,11 @@ _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 # search proves an ordinary sheet safe; only a sheet with such a cell is measured exactly.
 _OUTSIDE_BOX = re.compile(rb' r="(?:[A-Z]{2,}|[U-Z]|[A-Z]+(?:[2-9][0-9]{5}|[0-9]{7,})")')
 _ANY_REF = re.compile(rb' r="([A-Z]+)([0-9]+)"')
-_XML_TROUBLE = (
+_XML_TROUBLE = (  # what a damaged zip member or XML part raises while we read it
     OSError,
+    EOFError,
+    NotImplementedError,  # zipfile: an unknown compression method or zip version
+    zlib.error,
     KeyError,
     ValueError,
     zipfile.BadZipFile,
@@ -147,8 +151,8 @@ class Book:
         try:
             rows, cols = sheet_extent(self.archive.read(self.parts[name]))  # KeyError: unmapped
         except _XML_TROUBLE:
-            # calamine might still find a part we cannot: refuse rather than load it unchecked
-            return None, [Finding(self.file, f"工作簿结构异常：找不到工作表“{name}”的数据", cell=name)]
+            # calamine might still read a part we cannot: refuse rather than load it unchecked
+            return None, [Finding(self.file, "工作簿结构异常或已损坏：无法读取这张工作表的数据", cell=name)]
         if rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
             message = (
                 f"数据区域达 {rows} 行、{cols} 列，超过上限（{MAX_ROWS} 行、{MAX_COLUMNS} 列、"
@@ -189,7 +193,7 @@ def open_book(path: Path) -> tuple[Book | None, list[Finding]]:
         return None, [Finding(file, problem)]
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except _XML_TROUBLE as exc:
         return None, [Finding(file, _BROKEN.format(f"压缩包无法打开：{exc}"))]
     problem = _refuse_zip(archive)
     if problem is None:
@@ -197,9 +201,7 @@ def open_book(path: Path) -> tuple[Book | None, list[Finding]]:
             parts = _sheet_parts(archive)
             workbook = python_calamine.CalamineWorkbook.from_path(file)
             kinds = {m.name: m.typ for m in workbook.sheets_metadata}
-            names = [
-                n for n, t in kinds.items() if t == python_calamine.SheetTypeEnum.WorkSheet and n in parts
-            ]
+            names = [n for n, t in kinds.items() if t == python_calamine.SheetTypeEnum.WorkSheet]
             return Book(file, archive, parts, workbook, names), []
         except python_calamine.PasswordError:
             problem = "工作簿设置了打开密码：请在 Excel/WPS 中取消密码后另存为 .xlsx 再导入"

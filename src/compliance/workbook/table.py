@@ -166,7 +166,7 @@ class ParsedRow:
     only; compared with the computed score afterwards)."""
 
     input: ItemInput
-    typed_score: Decimal | None = None
+    typed_score: Cell = ""  # as found in the cell
     row: int = 0
     score_col: int | None = None
 
@@ -199,30 +199,15 @@ class RowReader:
     ) -> tuple[ParsedRow | None, list[Finding]]:
         """Cell types of one item row; semantics (codes, results, ranges) are the engine's.
         ``is_manual(code)`` says whether the item's 得分 is an input (None: rubric unknown)."""
-        cols, where = self.header.columns, self.where
         code = text_of(values.get(L.CODE, ""))
         if code is None:
             message = "这一行填写了内容，但没有编号：请填写条目编号或删除这一行"
-            return None, [where.finding(row, cols[L.CODE], message)]
+            return None, [self.where.finding(row, self.header.columns[L.CODE], message)]
         findings: list[Finding] = []
-
-        def number(name: str) -> Decimal | None:
-            try:
-                return number_of(values.get(name, ""), name)
-            except BadCell as exc:
-                findings.append(where.finding(row, cols[name], f"条目 {code} 的{exc}"))
-                return None
-
-        count, measured = number(L.COUNT), number(L.MEASURED)
+        count = self._number(row, values, L.COUNT, code, findings)
+        measured = self._number(row, values, L.MEASURED, code, findings)
         manual = is_manual(code)
-        score, typed = None, None
-        if manual:
-            score = number(L.SCORE)
-        elif manual is False:
-            try:
-                typed = number_of(values.get(L.SCORE, ""), L.SCORE)
-            except BadCell:
-                typed = None  # a formula's error value or a remark: display only, never scored
+        score = self._number(row, values, L.SCORE, code, findings) if manual else None
         item = ItemInput(
             code=code,
             result=result_text(values.get(L.RESULT, "")),
@@ -233,11 +218,25 @@ class RowReader:
             evidence=text_of(values.get(L.EVIDENCE, "")),
             cells=RowCells(self.prefixes, row),
         )
-        return ParsedRow(item, typed, row, cols.get(L.SCORE)), findings
+        # a non-manual 得分 is display only: kept as found, compared after scoring
+        typed = values.get(L.SCORE, "") if manual is False else ""
+        return ParsedRow(item, typed, row, self.header.columns.get(L.SCORE)), findings
+
+    def _number(
+        self, row: int, values: dict[str, Cell], name: str, code: str, findings: list[Finding]
+    ) -> Decimal | None:
+        value = values.get(name, "")
+        if value == "":  # most input cells of a row are empty: skip the call
+            return None
+        try:
+            return number_of(value, name)
+        except BadCell as exc:
+            findings.append(self.where.finding(row, self.header.columns[name], f"条目 {code} 的{exc}"))
+            return None
 
 
 def manual_lookup(rubric: ResolvedRubric | None) -> Callable[[str], bool | None]:
-    """``is_manual`` for :func:`parse_row`; unknown codes are the engine's to report."""
+    """``is_manual`` for :meth:`RowReader.parse`; unknown codes are the engine's to report."""
     if rubric is None:
         return lambda code: None
 
@@ -272,8 +271,14 @@ def typed_score_warnings(
     earned = {i.code: i.earned for i in card.items}
     warnings = []
     for parsed in rows:
-        code, typed, at = parsed.input.code, parsed.typed_score, (parsed.row, parsed.score_col)
-        if typed is None or parsed.score_col is None or code not in earned:
+        code, at = parsed.input.code, (parsed.row, parsed.score_col)
+        if parsed.typed_score == "" or parsed.score_col is None or code not in earned:
+            continue
+        try:
+            typed = number_of(parsed.typed_score, L.SCORE)
+        except BadCell:
+            continue  # a formula's error value or a remark: display only, never scored
+        if typed is None:
             continue
         if typed == earned[code] or rounded(typed, 4) == rounded(earned[code], 4):
             continue

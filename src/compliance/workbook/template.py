@@ -262,27 +262,27 @@ def _lines(text: str, width: float) -> int:
 
 def _write_item_row(ws: Worksheet, row: int, item: ScoredItem, rubric: ResolvedRubric, s: _Styles) -> None:
     texts = {
-        1: item.top.name,
-        2: " / ".join(section.name for section in item.sections[1:]),
-        3: item.text,
-        4: _method_text(item),
-        6: _rule_text(item),
+        L.ASPECT: item.top.name,
+        L.SUBITEM: " / ".join(section.name for section in item.sections[1:]),
+        L.TEXT: item.text,
+        L.METHOD: _method_text(item),
+        L.RULE: _rule_text(item),
     }
-    ws.set_row(row, _LINE_HEIGHT * max(_lines(t, _ITEM_WIDTHS[c]) for c, t in texts.items()) + 4)
-    ws.write_string(row, 0, item.code, s.number)
-    for col, text in texts.items():
-        ws.write_string(row, col, text, s.text)
-    ws.write_number(row, 5, float(item.points), s.number)
-    ws.write_blank(row, 7, None, s.input_number)
-    ws.write_blank(row, 8, None, s.input_number)
-    ws.write_blank(row, 9, None, s.input_number)
+    lines = max(_lines(text, _ITEM_WIDTHS[_COL[name]]) for name, text in texts.items())
+    ws.set_row(row, _LINE_HEIGHT * lines + 4)
+    ws.write_string(row, _COL[L.CODE], item.code, s.number)
+    for name, text in texts.items():
+        ws.write_string(row, _COL[name], text, s.text)
+    ws.write_number(row, _COL[L.POINTS], float(item.points), s.number)
+    for name in (L.RESULT, L.COUNT, L.MEASURED):
+        ws.write_blank(row, _COL[name], None, s.input_number)
     formula = score_formula(item, rubric, row + 1)
     if formula is None:
-        ws.write_blank(row, 10, None, s.input_score)
+        ws.write_blank(row, _COL[L.SCORE], None, s.input_score)
     else:
-        ws.write_formula(row, 10, formula, s.score, 0)
-    ws.write_blank(row, 11, None, s.input)
-    ws.write_blank(row, 12, None, s.input)
+        ws.write_formula(row, _COL[L.SCORE], formula, s.score, 0)
+    ws.write_blank(row, _COL[L.NOTE], None, s.input)
+    ws.write_blank(row, _COL[L.EVIDENCE], None, s.input)
 
 
 def _ranges(letter: str, rows: list[int]) -> str:
