@@ -15,6 +15,7 @@ when a workload fails with an error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import hashlib
 import json
@@ -38,8 +39,8 @@ sys.path.insert(0, str(HERE))
 import floors  # noqa: E402
 import generate  # noqa: E402
 
-FULL_UNITS, FULL_ITEMS, FULL_REPORT_UNITS = 1000, 300, 100
-TINY_UNITS, TINY_ITEMS, TINY_REPORT_UNITS = 6, 30, 2
+FULL_UNITS, FULL_ITEMS, FULL_REPORT_UNITS, FULL_REPORT_ITEMS = 1000, 300, 100, 60
+TINY_UNITS, TINY_ITEMS, TINY_REPORT_UNITS, TINY_REPORT_ITEMS = 6, 30, 2, 12
 WORKLOADS = ("import", "template", "pdf", "report-all", "rerun", "memory", "scoring")
 
 
@@ -101,10 +102,12 @@ class Context:
     units: int
     items: int
     report_units: int
+    report_items: int
     repeat: int
     work: Path  # scratch folder for databases, templates, PDFs
     data: Path
     ds: generate.Dataset | None = None
+    report_ds: generate.Dataset | None = None
     cache: dict[str, Any] = field(default_factory=dict)
 
     def log(self, message: str) -> None:
@@ -114,6 +117,15 @@ class Context:
         if self.ds is None:
             self.ds = generate.generate(self.data, self.units, self.items, log=self.log)
         return self.ds
+
+    def report_dataset(self) -> generate.Dataset:
+        """The report workloads' data: ``report_units`` units of a ``report_items``-item rubric."""
+        if self.report_ds is None:
+            folder = self.data.parent / f"data-{self.report_units}x{self.report_items}"
+            self.report_ds = generate.generate(
+                folder, self.report_units, self.report_items, bulk=False, log=self.log
+            )
+        return self.report_ds
 
     def scratch(self, name: str) -> Path:
         path = self.work / name
@@ -150,14 +162,13 @@ def _profile(ctx: Context, name: str, fn: Callable[[], Any]) -> None:
 # --- 1. import + score + store ------------------------------------------------------------
 
 
-def import_files(ctx: Context, files: list[Path], db: Path) -> int:
+def import_files(ds: generate.Dataset, files: list[Path], db: Path) -> int:
     """What ``compliance import FILES --db DB`` does: read, score, store, file by file."""
     read_workbook = _need("compliance.workbook", "read_workbook")[0]
     (Store,) = _need("compliance.store", "Store")
     from compliance.findings import FindingsError, errors_of
     from compliance.scoring import score
 
-    ds = ctx.dataset()
     catalog = ds.catalog()
     stored = 0
     with Store.open(str(db)) as store:
@@ -192,7 +203,7 @@ def w_import(ctx: Context) -> list[Row]:
         t, rows = timed(lambda: floors.calamine_read(ds.files))
         cal_t.append(t)
         db = ctx.scratch(f"import-{i}.db")
-        t, n = timed(lambda db=db: import_files(ctx, ds.files, db))
+        t, n = timed(lambda db=db: import_files(ds, ds.files, db))
         ours_t.append(t)
         if n != len(ds.files):
             raise AssertionError(f"stored {n} of {len(ds.files)}")
@@ -203,7 +214,7 @@ def w_import(ctx: Context) -> list[Row]:
             f"import #{i + 1}: ours {ours_t[-1]:.2f}s, calamine {cal_t[-1]:.2f}s"
             + (f", pandas {pd_t[-1]:.2f}s" if pd_t else "")
         )
-    _profile(ctx, "import", lambda: import_files(ctx, ds.files, ctx.scratch("import-profile.db")))
+    _profile(ctx, "import", lambda: import_files(ds, ds.files, ctx.scratch("import-profile.db")))
     ours, cal = median(ours_t), median(cal_t)
     out = [
         Row(
@@ -318,9 +329,9 @@ def _seed_store(ctx: Context, n: int) -> Path:
     key = f"store-{n}"
     if key not in ctx.cache:
         db = ctx.scratch(f"reports-{n}.db")
-        ds = ctx.dataset()
+        ds = ctx.report_dataset()
         started = time.perf_counter()
-        import_files(ctx, ds.files[:n], db)
+        import_files(ds, ds.files[:n], db)
         ctx.log(f"历史库：导入 {n} 个单位用于报告负载（{time.perf_counter() - started:.1f} s）")
         ctx.cache[key] = db
     return ctx.cache[key]
@@ -333,7 +344,7 @@ def unit_documents(ctx: Context, db: Path, units: list[str] | None = None) -> li
     from compliance.scoring import Kind
 
     with Store.open(str(db)) as store:
-        rubric_for = assemble.rubric_lookup(ctx.dataset().catalog(), store)
+        rubric_for = assemble.rubric_lookup(ctx.report_dataset().catalog(), store)
         return assemble.unit_documents(store, generate.ROUND, Kind(generate.KIND), rubric_for, units=units)
 
 
@@ -352,7 +363,7 @@ def w_pdf(ctx: Context) -> list[Row]:
         db = _seed_store(ctx, ctx.report_units)
     except NotAvailable as exc:
         return [unavailable(label_a, goal_a, str(exc)), unavailable(label_b, goal_b, str(exc))]
-    code = generate.make_units(ctx.units)[0]["code"]
+    code = generate.make_units(ctx.report_units)[0]["code"]
     folder = ctx.scratch("pdf")
     folder.mkdir()
     (document,) = unit_documents(ctx, db, [code])
@@ -371,7 +382,7 @@ def w_pdf(ctx: Context) -> list[Row]:
     _profile(ctx, "pdf", ours)
     t, f, h = median(ours_t), median(floor_t), median(html_t)
     note = (
-        f"{pages} 页，{ctx.items} 项；ours = `compliance report --unit` 的库调用（历史库 {ctx.report_units} 个单位"
+        f"{pages} 页，{ctx.report_items} 项；ours = `compliance report --unit` 的库调用（历史库 {ctx.report_units} 个单位"
         f"→ 计分卡 → 图表 → HTML → PDF），其中取数到 HTML {seconds(h)}"
     )
     return [
@@ -408,7 +419,7 @@ def _cli_rerun(ctx: Context, db: Path, out: Path) -> float | None:
     exe = Path(sys.executable).with_name("compliance")
     if not exe.exists():
         return None
-    ds = ctx.dataset()
+    ds = ctx.report_dataset()
     command = [
         str(exe),
         "report",
@@ -643,6 +654,16 @@ def table(rows: list[Row]) -> str:
     return "\n".join([*lines, *(["", *notes] if notes else [])])
 
 
+def environment() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [f"Python {platform.python_version()}", f"{os.cpu_count()} 核"]
+    for name in ("python-calamine", "XlsxWriter", "openpyxl", "pandas", "WeasyPrint", "SQLAlchemy"):
+        with contextlib.suppress(PackageNotFoundError):
+            parts.append(f"{name} {version(name)}")
+    return "，".join(parts)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="compliance 性能基准：我们的实现 vs 裸库（同一次运行、取中位数）")
     p.add_argument(
@@ -651,6 +672,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--units", type=int, help=f"单位数（默认 {FULL_UNITS}）")
     p.add_argument("--items", type=int, help=f"每单位条目数（默认 {FULL_ITEMS}）")
     p.add_argument("--report-units", type=int, help=f"report --all 的单位数（默认 {FULL_REPORT_UNITS}）")
+    p.add_argument(
+        "--report-items",
+        type=int,
+        help=f"报告负载（3–5）所用细则的条目数（默认 {FULL_REPORT_ITEMS}，报告约 6 页）",
+    )
     p.add_argument("--repeat", type=int, help="每项测量重复次数，取中位数（默认 3，--tiny 为 1）")
     p.add_argument(
         "--only",
@@ -688,17 +714,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     units = args.units or (TINY_UNITS if args.tiny else FULL_UNITS)
     items = args.items or (TINY_ITEMS if args.tiny else FULL_ITEMS)
-    report_units = min(units, args.report_units or (TINY_REPORT_UNITS if args.tiny else FULL_REPORT_UNITS))
+    report_units = args.report_units or (TINY_REPORT_UNITS if args.tiny else FULL_REPORT_UNITS)
+    report_items = args.report_items or (TINY_REPORT_ITEMS if args.tiny else FULL_REPORT_ITEMS)
     repeat = args.repeat or (1 if args.tiny else 3)
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="run-", dir=args.out))
-    ctx = Context(args, units, items, report_units, repeat, work, args.out / f"data-{units}x{items}")
+    ctx = Context(
+        args, units, items, report_units, report_items, repeat, work, args.out / f"data-{units}x{items}"
+    )
     chosen = selected(args.only)
     if "rerun" in chosen and "report-all" not in chosen:
         chosen.append("report-all")  # measured in the same pass
     rows: list[Row] = []
     failed = False
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     try:
         for name in WORKLOADS:
             if name not in chosen or name not in RUNNERS:
@@ -721,9 +751,10 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
     print()
     print(
-        f"compliance 基准：{units} 单位 × {items} 项，report --all {report_units} 单位，重复 {repeat} 次取中位数；"
-        f"Python {platform.python_version()}，{os.cpu_count()} 核，用时 {time.perf_counter() - started:.0f} s"
+        f"compliance 基准：{units} 单位 × {items} 项；报告负载 {report_units} 单位 × {report_items} 项；"
+        f"重复 {repeat} 次取中位数；用时 {time.perf_counter() - started:.0f} s"
     )
+    print(f"环境：{environment()}；1 分钟平均负载 {load_before:.1f} → {os.getloadavg()[0]:.1f}")
     print()
     print(table(rows))
     if failed:

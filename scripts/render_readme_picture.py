@@ -82,10 +82,9 @@ def sample_assessment(
     return Assessment(meta, tuple(entries), bonus)
 
 
-def sample_report_inputs(catalog: Catalog | None = None):
+def sample_report_inputs(rubric_id: str = "jiangsu-2018-street", catalog: Catalog | None = None):
     """(card, rubric, options) for a realistic report: rank, comparison and three rounds."""
-    catalog = catalog or Catalog(cwd=ROOT)
-    rubric = catalog.rubric("jiangsu-2018-street")
+    rubric = (catalog or Catalog(cwd=ROOT)).rubric(rubric_id)
     rounds = [
         ("2019-1", dt.date(2019, 6, 20), 0.72),
         ("2019-2", dt.date(2019, 12, 10), 0.82),

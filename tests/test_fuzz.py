@@ -16,15 +16,15 @@ import json
 import os
 import re
 import string
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 import xlsxwriter
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_workbook_support import GOOD_TOTALS, HEADERS, WENFENG, UNITS, bonus_rows, info_rows, item_rows
+from test_workbook_support import GOOD_TOTALS, HEADERS, UNITS, WENFENG, bonus_rows, info_rows, item_rows
 
 from compliance.catalog import Catalog
 from compliance.findings import Finding
@@ -96,7 +96,9 @@ RAW = st.sampled_from(
     ]
 )  # fmt: skip
 TEXT = st.text(
-    alphabet=st.sampled_from(string.printable + "编号结论符合方面子项标准执法√×△—　\u200b\ufeff\x00\x07\u2028"),
+    alphabet=st.sampled_from(
+        string.printable + "编号结论符合方面子项标准执法√×△—　\u200b\ufeff\x00\x07\u2028"
+    ),
     max_size=30,
 )
 NUMBERS = st.one_of(
@@ -127,7 +129,11 @@ def emit(value) -> str:
     if isinstance(value, tuple):
         return " ".join(emit(v) if not isinstance(v, str) else v for v in value)
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)}: {emit(v)}" for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)}: {emit(v)}" for k, v in value.items())
+            + "}"
+        )
     if isinstance(value, list):
         return "[" + ", ".join(emit(v) for v in value) + "]"
     if isinstance(value, bool) or value is None:
@@ -139,32 +145,31 @@ def emit(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("fuzz")
+# Module-level rather than fixtures: Hypothesis prints a failing example's arguments, and a
+# resolved rubric's repr is pages long.
+SCRATCH = Path(tempfile.mkdtemp(prefix="compliance-fuzz-"))
+CATALOG = Catalog(standard_dirs=[DATA], rubric_dirs=[DATA], cwd=SCRATCH)
+RUBRIC = CATALOG.rubric("mini-2024-street")
 
 
-@pytest.fixture(scope="module")
-def catalog(scratch) -> Catalog:
-    return Catalog(standard_dirs=[DATA], rubric_dirs=[DATA], cwd=scratch)
-
-
-def validate_text(catalog: Catalog, folder: Path, text: str) -> list[Finding]:
-    path = folder / "fuzz.yaml"
+def validate_text(text: str) -> list[Finding]:
+    path = SCRATCH / "fuzz.yaml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
-    _, findings = catalog.validate(path)
+    _, findings = CATALOG.validate(path)
     well_formed(findings, str(path), lines_of(text))
     return findings
 
 
 @budget("yaml_trees")
 @given(kind=st.sampled_from([*MODELS, None]), tree=TREES, block=st.booleans())
-def test_random_yaml_documents_give_findings_not_exceptions(catalog, scratch, kind, tree, block):
+def test_random_yaml_documents_give_findings_not_exceptions(kind, tree, block):
     document = {kind: tree} if kind else tree
     text = emit(document)
     if block and isinstance(document, dict):  # the same, as block style a person writes
-        text = "".join(f"{json.dumps(str(k), ensure_ascii=False)}:\n  {emit(v)}\n" for k, v in document.items())
-    validate_text(catalog, scratch, text)
+        text = "".join(
+            f"{json.dumps(str(k), ensure_ascii=False)}:\n  {emit(v)}\n" for k, v in document.items()
+        )
+    validate_text(text)
 
 
 def paths_of(value, prefix=()):
@@ -208,12 +213,12 @@ GOOD_DATA = {kind: yaml.safe_load(path.read_text(encoding="utf-8")) for kind, pa
         max_size=3,
     ),
 )
-def test_mutated_good_files_give_findings_not_exceptions(catalog, scratch, kind, changes):
+def test_mutated_good_files_give_findings_not_exceptions(kind, changes):
     document = json.loads(json.dumps(GOOD_DATA[kind], default=str, ensure_ascii=False))
     for pick, how, new in changes:
         paths = list(paths_of(document))
         document = mutate(document, paths[pick % len(paths)], how, new)
-    validate_text(catalog, scratch, emit(document))
+    validate_text(emit(document))
 
 
 @budget("yaml_models")
@@ -233,11 +238,14 @@ INPUTS = ("编号", "结论", "问题数", "实测值", "得分")
 TYPOS = ["符合", "基本符合", "不符合", "不适用", "√", "×", "△", "/", "N/A", "合理缺项", "好", "较好",
          "一般", "差", "Y", "N", "是", "否", "‘√", " 符 合 ", "３", "1,200", "80%", "-0", "1e9", "NaN",
          "inf", "#DIV/0!", "=1+1", "1.1.1", "9.9.9", "J1", "", " ", "\u3000"]  # fmt: skip
+# Numbers stay within ±10¹²: beyond that the engine fails to print them (a known bug, held
+# by the xfail cases workbook-huge-* of the bad-input corpus); widen once it is fixed.
+BIG = 10**12
 CELLS = st.one_of(
     st.sampled_from(TYPOS),
     st.text(max_size=20),
-    st.integers(-(10**12), 10**12),
-    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.integers(-BIG, BIG),
+    st.floats(min_value=-BIG, max_value=BIG),
     st.booleans(),
     st.none(),
     st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(9999, 12, 31)),
@@ -264,7 +272,9 @@ def write_cell(ws, row: int, col: int, value, date_format) -> None:
 def workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
     """An .xlsx in memory; text stays text (no numbers or formulas guessed from strings)."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     for name, rows in sheets.items():
         ws = book.add_worksheet(name)
@@ -275,57 +285,61 @@ def workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
     return buffer.getvalue()
 
 
-def read_bytes(folder: Path, data: bytes, catalog: Catalog, **kw):
-    path = folder / "fuzz.xlsx"
-    path.write_bytes(data)
-    pairs, findings = read_workbook(path, catalog, **kw)
+def read_sheets(sheets: dict[str, list[list]], **kw):
+    """Write ``sheets`` as an .xlsx, read it back; findings well formed, results scorable."""
+    path = SCRATCH / "fuzz.xlsx"
+    path.write_bytes(workbook_bytes(sheets))
+    pairs, findings = read_workbook(path, CATALOG, **kw)
     well_formed(findings, str(path))
     for finding in findings:
-        assert finding.cell is None or finding.cell.split("!")[0] in {"检查表", "基本信息", "加分项", "批量", "单位"}
+        assert finding.cell is None or finding.cell.split("!")[0] in sheets, finding
     for rubric, assessment in pairs:  # what the reader accepts, the engine scores
         card = score(rubric, assessment, allow_incomplete=kw.get("allow_incomplete", False))
         assert 0 <= card.score <= rubric.info.total
     return pairs, findings
 
 
-@pytest.fixture(scope="module")
-def rubric(catalog):
-    return catalog.rubric("mini-2024-street")
-
-
 @budget("workbook_cells")
 @given(data=st.data(), allow_incomplete=st.booleans())
-def test_random_cells_in_the_input_columns(catalog, scratch, rubric, data, allow_incomplete):
-    items = item_rows(rubric)
+def test_random_cells_in_the_input_columns(data, allow_incomplete):
+    items = item_rows(RUBRIC)
     columns = [HEADERS.index(h) for h in INPUTS]
     for row in items[1:]:
         for col in columns:
             if data.draw(st.integers(0, 3)) == 0:
                 row[col] = data.draw(CELLS)
-    info = info_rows(rubric)
+    info = info_rows(RUBRIC)
     for row in info:
         if data.draw(st.integers(0, 12)) == 0:
             row[1] = data.draw(CELLS)
-    bonus = bonus_rows(rubric)
+    bonus = bonus_rows(RUBRIC)
     bonus[1][3] = data.draw(CELLS)
     sheets = {"基本信息": info, "检查表": items, "加分项": bonus}
-    read_bytes(scratch, workbook_bytes(sheets), catalog, allow_incomplete=allow_incomplete)
+    read_sheets(sheets, allow_incomplete=allow_incomplete)
 
 
 @budget("workbook_layout")
 @given(data=st.data())
-def test_header_order_extra_columns_and_title_rows_do_not_change_the_score(catalog, scratch, rubric, data):
-    items = item_rows(rubric)
+def test_header_order_extra_columns_and_title_rows_do_not_change_the_score(data):
+    items = item_rows(RUBRIC)
     order = data.draw(st.permutations(range(len(HEADERS))))
-    extra = data.draw(st.lists(st.sampled_from(["备注", "序号", "整改期限", "复核人", "附件", ""]), max_size=3))
+    extra = data.draw(
+        st.lists(st.sampled_from(["备注", "序号", "整改期限", "复核人", "附件", ""]), max_size=3)
+    )
     extra_values = [data.draw(CELLS) for _ in extra]
-    table = [[row[i] for i in order] + (list(extra) if n == 0 else list(extra_values)) for n, row in enumerate(items)]
-    titles = [[data.draw(st.sampled_from(["测试市城市管理局", "检查表", None, "说明：按实际填写"]))] for _ in range(data.draw(st.integers(0, 5)))]
+    table = [
+        [row[i] for i in order] + (list(extra) if n == 0 else list(extra_values))
+        for n, row in enumerate(items)
+    ]
+    titles = [
+        [data.draw(st.sampled_from(["测试市城市管理局", "检查表", None, "说明：按实际填写"]))]
+        for _ in range(data.draw(st.integers(0, 5)))
+    ]
     blanks = [[None] * len(table[0]) for _ in range(data.draw(st.integers(0, 3)))]
-    sheets = {"基本信息": info_rows(rubric), "检查表": titles + table + blanks, "加分项": bonus_rows(rubric)}
-    pairs, findings = read_bytes(scratch, workbook_bytes(sheets), catalog)
+    sheets = {"基本信息": info_rows(RUBRIC), "检查表": titles + table + blanks, "加分项": bonus_rows(RUBRIC)}
+    pairs, findings = read_sheets(sheets)
     assert [f for f in findings if f.is_error] == []
-    (found_rubric, assessment), = pairs
+    ((found_rubric, assessment),) = pairs
     assert float(score(found_rubric, assessment).final) == GOOD_TOTALS["final"]
 
 
@@ -335,25 +349,32 @@ def test_header_order_extra_columns_and_title_rows_do_not_change_the_score(catal
     grids=st.lists(st.lists(st.lists(CELLS, max_size=8), max_size=12), min_size=4, max_size=4),
     header=st.lists(st.sampled_from([*HEADERS, "单位编码", "评估类型", "评估轮次", "评分细则", "是否申报", "单位名称", "x"]), max_size=10),
 )  # fmt: skip
-def test_random_sheets_and_headers(catalog, scratch, names, grids, header):
-    sheets = {name: ([header] if i % 2 == 0 else []) + grid for i, (name, grid) in enumerate(zip(names, grids, strict=False))}
+def test_random_sheets_and_headers(names, grids, header):
+    sheets = {
+        name: ([header] if i % 2 == 0 else []) + grid
+        for i, (name, grid) in enumerate(zip(names, grids, strict=False))
+    }
     if not sheets:
         sheets = {"Sheet1": [header]}
-    read_bytes(scratch, workbook_bytes(sheets), catalog, units=UNITS)
+    read_sheets(sheets, units=UNITS)
 
 
 @budget("bulk_cells")
 @given(data=st.data())
-def test_random_cells_in_a_bulk_form(catalog, scratch, rubric, data):
+def test_random_cells_in_a_bulk_form(data):
     header = ["单位编码", "评估类型", "评估轮次", "编号", "结论", "问题数", "实测值", "得分", "评分细则"]
     rows = [header]
     for unit in UNITS.units:
-        for line in item_rows(rubric)[1:]:
+        for line in item_rows(RUBRIC)[1:]:
             values = dict(zip(HEADERS, line, strict=True))
-            row = [unit.code, "考评", "2024年度", *(values[h] for h in INPUTS[0:5]), rubric.id]
+            row = [unit.code, "考评", "2024年度", *(values[h] for h in INPUTS[0:5]), RUBRIC.id]
             rows.append(row)
     for row in rows[1:]:
         for col in range(len(header)):
             if data.draw(st.integers(0, 12)) == 0:
-                row[col] = data.draw(st.one_of(CELLS, st.sampled_from([WENFENG.code, "自评", "复查", "mini-2024-street", "../x"])))
-    read_bytes(scratch, workbook_bytes({"批量": rows}), catalog, units=UNITS)
+                row[col] = data.draw(
+                    st.one_of(
+                        CELLS, st.sampled_from([WENFENG.code, "自评", "复查", "mini-2024-street", "../x"])
+                    )
+                )
+    read_sheets({"批量": rows}, units=UNITS)

@@ -29,7 +29,7 @@ from compliance.reports import (
     render_ranking,
     unit_report,
 )
-from compliance.reports.context import GENERATOR, placings, unit_context
+from compliance.reports.context import GENERATOR, placings, progress_context, unit_context
 from compliance.reports.render import inside, safe_name, url_fetcher
 from compliance.scoring import (
     Assessment,
@@ -490,36 +490,28 @@ def invoke(*args):
     return CliRunner().invoke(app, [*args], catch_exceptions=False)
 
 
-def test_report_writes_one_pdf_then_skips_it(db, tmp_path):
-    args = [
-        "report",
-        "--round",
-        "2024-1",
-        "--unit",
-        "320602001",
-        "--db",
-        db,
-        "-o",
-        str(tmp_path / "out"),
-        "--rubrics",
-        str(DATA),
-        "--standards",
-        str(DATA),
-    ]
-    first = invoke(*args)
+def test_report_all_then_one_unit_unchanged(db, tmp_path):
+    out = tmp_path / "out"
+    catalog = ["--db", db, "-o", str(out), "--rubrics", str(DATA), "--standards", str(DATA)]
+    first = invoke("report", "--round", "2024-1", "--all", *catalog)
     assert first.exit_code == 0, first.output
-    assert (tmp_path / "out" / "320602001_2024-1_考评.pdf").exists() and "已生成" in first.stdout
-    again = invoke(*args)
-    assert again.exit_code == 0 and "未变化" in again.stdout
+    assert sorted(p.name for p in out.glob("*.pdf")) == [
+        "320602001_2024-1_考评.pdf",
+        "320602002_2024-1_考评.pdf",
+        "320611001_2024-1_考评.pdf",
+    ]
+    again = invoke("report", "--round", "2024-1", "--unit", "320602001", *catalog)
+    assert again.exit_code == 0, again.output
+    assert "未变化：" in again.stdout and "已生成" not in again.stdout
 
 
-def test_rank_json_is_the_library_ranking(db, rubric):
-    result = invoke(
-        "rank", "--round", "2024-1", "--json", "--db", db, "--rubrics", str(DATA), "--standards", str(DATA)
-    )
+def test_rank_json_is_the_library_ranking_and_files_are_written(db, rubric, tmp_path):
+    catalog = ["--db", db, "--rubrics", str(DATA), "--standards", str(DATA)]
+    result = invoke("rank", "--round", "2024-1", "--json", "-o", str(tmp_path), *catalog)
     assert result.exit_code == 0, result.output
     ranked, _ = ranking_sample(rubric)
     assert json.loads(result.stdout) == rank_json(ranked)
+    assert {p.name for p in tmp_path.iterdir()} >= {"2024-1_考评_排名.pdf", "2024-1_考评_排名.xlsx"}
 
 
 @pytest.mark.parametrize(
@@ -538,6 +530,16 @@ def test_wrong_usage_exits_2(args, db):
 def test_an_unknown_round_is_a_clear_error(db, tmp_path):
     result = CliRunner().invoke(app, ["report", "--round", "1999", "--all", "--db", db, "-o", str(tmp_path)])
     assert result.exit_code == 1 and "没有 1999 轮" in result.output and "2024-1" in result.output
+
+
+def test_a_missed_milestone_says_where_the_programme_stood(rubric):
+    targets, rounds, roster = progress_sample(rubric)
+    context = progress_context(targets, rounds, lambda _: rubric, roster=roster, as_of=dt.date(2022, 1, 1))
+    assert [(m["status"], m["detail"]) for m in context["milestones"]] == [
+        ("已达成", "2019年12月20日达到"),
+        ("未达成", "截止前最后一轮（2020H2）为 50.0%"),
+    ]
+    assert [b["unit"].code for b in context["behind"]] == ["320602002"]
 
 
 def test_places_in_city_and_district(rubric):

@@ -231,8 +231,8 @@ class ResolvedRubric:
 def content_hash(standard: Standard, rubric: Rubric) -> str:
     """sha256 of a canonical serialisation of standard + rubric; names a rubric version."""
     payload = {
-        "standard": standard.model_dump(by_alias=True, exclude_none=True),
-        "rubric": rubric.model_dump(by_alias=True, exclude_none=True),
+        "standard": standard.model_dump(by_alias=True, exclude_unset=True),
+        "rubric": rubric.model_dump(by_alias=True, exclude_unset=True),
     }
     canonical = json.dumps(
         payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_canonical_number

@@ -1,10 +1,11 @@
 """The command line: thin commands over the library, one error handler at the edge."""
 
-from compliance.cli import standards_cmd  # noqa: F401  (registers its commands)
-from compliance.cli import workbook_cmd  # noqa: F401  (registers its commands)
-from compliance.cli import store_cmd  # noqa: F401  (registers `import`)
-from compliance.cli import report_cmd  # noqa: F401  (registers `report`, `rank`, `progress`)
-from compliance.cli import demo_cmd  # noqa: F401  (registers `demo`)
+# ruff: noqa: I001  -- import order is registration order, which is the order `--help` lists
+from compliance.cli import standards_cmd  # noqa: F401  (validate, show)
+from compliance.cli import workbook_cmd  # noqa: F401  (template, score)
+from compliance.cli import store_cmd  # noqa: F401  (import)
+from compliance.cli import report_cmd  # noqa: F401  (report, rank, progress)
+from compliance.cli import demo_cmd  # noqa: F401  (demo)
 from compliance.cli.app import app
 
 

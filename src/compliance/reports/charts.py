@@ -42,9 +42,12 @@ def _style() -> dict:
     }
 
 
-def _svg(fig: Figure) -> str:
+def _svg(fig: Figure, left: float = 0.08, bottom: float = 0.16) -> str:
+    """Fixed margins (in figure fractions) rather than a tight bounding box: one drawing
+    instead of two."""
+    fig.subplots_adjust(left=left, right=0.98, bottom=bottom, top=0.92)
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue()
 
 
@@ -103,7 +106,8 @@ def section_chart(
         ax.set_xticks([0, 20, 40, 60, 80, 100])
         ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
         ax.tick_params(axis="y", length=0)
-        return _svg(fig)
+        widest = max((len(n) for n in names), default=2)
+        return _svg(fig, left=min(0.4, (0.25 + 0.13 * widest) / WIDTH), bottom=0.45 / fig.get_figheight())
 
 
 def trend_chart(labels: Sequence[str], rates: Sequence[Decimal], pass_rate: Decimal) -> str:
@@ -188,5 +192,5 @@ def progress_chart(
         ax.set_yticks([0, 20, 40, 60, 80, 100])
         ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8, frameon=False, ncols=6)
-        return _svg(fig)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=8, frameon=False, ncols=6)
+        return _svg(fig, bottom=0.22 if len(series) + bool(milestones) <= 6 else 0.3)

@@ -13,7 +13,9 @@ from compliance import __version__
 from compliance.numbers import fmt, percent, rounded
 from compliance.reports import charts
 from compliance.reports.progress import (
+    MilestoneStatus,
     RoundCards,
+    SharePoint,
     gap_to_pass,
     latest_cards,
     milestone_status,
@@ -401,7 +403,9 @@ def ranking_context(
                 "status": row.status,
                 "veto": row.veto,
                 "rank_change": _rank_change(row, has_previous),
-                "final_change": signed(row.final_change, row.precision) if row.final_change is not None else "—",
+                "final_change": signed(row.final_change, row.precision)
+                if row.final_change is not None
+                else "—",
             }
             for row in rank_rows(ranked, previous)
         ],
@@ -422,6 +426,43 @@ def ranking_context(
 
 
 # --- progress against targets ---------------------------------------------------------------
+
+
+def _behind(
+    units: Sequence[Unit], latest: dict[str, ScoreCard], rubric_for: Callable[[ScoreCard], ResolvedRubric]
+) -> list[Context]:
+    """Squads not 达标 by their latest result: never assessed first, then the widest gap."""
+    rows = []
+    for unit in units:
+        card = latest.get(unit.code)
+        if card is None:
+            row = {"unit": unit, "round": "—", "score": "未考评", "rate": "—", "gap": "—", "reasons": ""}
+            rows.append(((0, Decimal(0), unit.district, unit.code), row))
+        elif not card.passed:
+            gap = gap_to_pass(card, rubric_for(card).info.pass_.min_rate)
+            row = {
+                "unit": unit,
+                "round": card.meta.round,
+                "score": f"{fmt(card.score, card.precision)} / {fmt(card.total)}",
+                "rate": percent(card.rate),
+                "gap": fmt(gap, card.precision),
+                "reasons": "；".join(card.failures),
+            }
+            rows.append(((1, -gap, unit.district, unit.code), row))
+    return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
+
+
+def _milestone_detail(status: MilestoneStatus, series: Sequence[SharePoint]) -> str:
+    if status.reached:
+        return f"{day(status.reached)}达到"
+    if status.projected is not None:
+        return f"按最近几轮的趋势，预计届时 {percent(status.projected, 1)}"
+    before = [p for p in series if p.date <= status.by]
+    return (
+        f"截止前最后一轮（{before[-1].round}）为 {percent(before[-1].share, 1)}"
+        if before
+        else "截止前没有考评"
+    )
 
 
 def progress_context(
@@ -460,27 +501,7 @@ def progress_context(
         )
 
     latest = latest_cards(rounds, units)[-1] if rounds else {}
-    behind = []
-    for unit in units:
-        card = latest.get(unit.code)
-        if card is None:
-            behind.append(
-                {"unit": unit, "round": "—", "score": "未考评", "rate": "—", "gap": "—", "reasons": ""}
-            )
-        elif not card.passed:
-            gap = gap_to_pass(card, rubric_for(card).info.pass_.min_rate)
-            behind.append(
-                {
-                    "unit": unit,
-                    "round": card.meta.round,
-                    "score": f"{fmt(card.score, card.precision)} / {fmt(card.total)}",
-                    "rate": percent(card.rate),
-                    "gap": fmt(gap, card.precision),
-                    "reasons": "；".join(card.failures),
-                    "sort": gap,
-                }
-            )
-    behind.sort(key=lambda b: (-b.get("sort", Decimal(10**9)), b["unit"].district, b["unit"].code))
+    behind = _behind(units, latest, rubric_for)
 
     chart = charts.progress_chart(
         lines, [(m.by, m.share) for m in info.milestones], [(r.date, r.round) for r in rounds]
@@ -503,13 +524,7 @@ def progress_context(
                 "share": percent(s.share, 0),
                 "status": str(s.status),
                 "tone": s.status.name.lower(),
-                "detail": (
-                    f"{day(s.reached)}达到"
-                    if s.reached
-                    else f"按近期趋势预计届时 {percent(s.projected, 1)}"
-                    if s.projected is not None
-                    else "截止时未达到"
-                ),
+                "detail": _milestone_detail(s, series),
             }
             for s in statuses(series)
         ],

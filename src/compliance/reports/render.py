@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -114,14 +114,16 @@ def inside(out_dir: Path, name: str) -> Path:
     return path
 
 
+@cache
+def _renderer_key() -> bytes:
+    """The stylesheet and the versions: a change to any of them renders everything again."""
+    versions = f"compliance {__version__} / WeasyPrint {metadata.version('weasyprint')}"
+    return hashlib.sha256(asset("report.css") + versions.encode()).digest()
+
+
 def digest(html: str) -> str:
     """What a PDF depends on: its HTML, the stylesheet, and the renderer's version."""
-    from weasyprint import __version__ as weasyprint_version
-
-    h = hashlib.sha256()
-    for part in (html.encode("utf-8"), asset("report.css"), f"{__version__}/{weasyprint_version}".encode()):
-        h.update(hashlib.sha256(part).digest())
-    return h.hexdigest()
+    return hashlib.sha256(_renderer_key() + html.encode("utf-8")).hexdigest()
 
 
 def _read_manifest(out_dir: Path) -> dict[str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from compliance.findings import Finding, FindingsError, Severity, errors_of
 from compliance.numbers import fmt, percent
@@ -51,6 +51,15 @@ def _na(item: ScoredItem, na_policy: str) -> _Outcome:
 def _share(rate: Decimal) -> str:
     """A rubric's own threshold or fraction as written: 0.9 → 90%, 0.875 → 87.5% (not 88%)."""
     return f"{fmt(rate * 100, 4)}%"
+
+
+def _entered(value: Decimal, places: int = 4) -> str:
+    """A number the inspector typed, for the words: rounded like ``fmt`` when it fits the
+    28-digit context, else as typed (``1E+24``: rounding it to 4 places would not fit)."""
+    try:
+        return fmt(value, places)
+    except InvalidOperation:
+        return str(value)
 
 
 _NOT_INSPECTED = _Outcome(ItemStatus.NOT_INSPECTED, None, ZERO, "未检查，按 0 分计")
@@ -131,9 +140,9 @@ def _judge(
                 return None
             deducted = min(p, per * n)
             earned = p - deducted
-            words = f"问题数 {fmt(n, 0)} × 每处 {fmt(per)} 分，扣 {fmt(deducted)} 分"
+            words = f"问题数 {_entered(n, 0)} × 每处 {fmt(per)} 分，扣 {fmt(deducted)} 分"
             if per * n > p:
-                words = f"问题数 {fmt(n, 0)} × 每处 {fmt(per)} 分 = {fmt(per * n)} 分，扣完为止，扣 {fmt(deducted)} 分"
+                words = f"问题数 {_entered(n, 0)} × 每处 {fmt(per)} 分 = {_entered(per * n, 2)} 分，扣完为止，扣 {fmt(deducted)} 分"
             return _Outcome(
                 ItemStatus.SCORED, parsed or (Result.PASS if n == 0 else Result.FAIL), earned, words
             )
@@ -151,21 +160,21 @@ def _judge(
             if v < 0:
                 problems.add(
                     entry.cell("measured"),
-                    f"条目 {item.code} 的实测值得到 {fmt(v, 4)}，应为不小于 0 的数",
+                    f"条目 {item.code} 的实测值得到 {_entered(v)}，应为不小于 0 的数",
                 )
                 return None
             if mode == "threshold":
                 reached = v >= target
                 earned = p if reached else ZERO
                 words = (
-                    f"实测 {fmt(v, 4)}，达到目标 {fmt(target, 4)}，得 {fmt(p)} 分"
+                    f"实测 {_entered(v)}，达到目标 {fmt(target, 4)}，得 {fmt(p)} 分"
                     if reached
-                    else f"实测 {fmt(v, 4)}，未达到目标 {fmt(target, 4)}，不得分"
+                    else f"实测 {_entered(v)}，未达到目标 {fmt(target, 4)}，不得分"
                 )
             else:
                 # p × v first, then one division: 3 × 5 / 15 is exactly 1 (3 × (5 / 15) is 0.99…9).
                 earned = p if v >= target else p * v / target
-                words = f"实测 {fmt(v, 4)} / 目标 {fmt(target, 4)}，得 {fmt(earned)} 分"
+                words = f"实测 {_entered(v)} / 目标 {fmt(target, 4)}，得 {fmt(earned)} 分"
             return _Outcome(
                 ItemStatus.SCORED,
                 Result.PASS if earned == p else Result.FAIL if earned == 0 else Result.PARTIAL,
@@ -186,7 +195,7 @@ def _judge(
             if not ZERO <= s <= p:
                 problems.add(
                     entry.cell("score"),
-                    f"条目 {item.code} 的得分 {fmt(s, 4)} 超出范围，应在 0 至 {fmt(p)} 之间",
+                    f"条目 {item.code} 的得分 {_entered(s)} 超出范围，应在 0 至 {fmt(p)} 之间",
                 )
                 return None
             return _Outcome(
