@@ -51,7 +51,7 @@ def report(
     示例：compliance report --round 2019年第一轮 --all -o reports/2019-1
     """
     if (unit is None) == (not all_units):
-        raise click.UsageError("请指定 --unit 单位编码 或 --all 二者之一")
+        raise click.UsageError("请指定 --unit 单位编码 或 --all 二者之一", ctx=click.get_current_context())
     from compliance.reports import render_pdfs
     from compliance.reports.assemble import rubric_lookup, unit_documents
     from compliance.store import Store
@@ -87,7 +87,9 @@ def rank_cmd(
     示例：compliance rank --round 2019年第一轮 -o reports/2019-1
     """
     if output is None and not as_json:
-        raise click.UsageError("请用 -o 指定输出文件夹，或用 --json 只输出排名")
+        raise click.UsageError(
+            "请用 -o 指定输出文件夹，或用 --json 只输出排名", ctx=click.get_current_context()
+        )
     from compliance.reports import render_ranking
     from compliance.reports.assemble import ranking_inputs, rubric_lookup
     from compliance.scoring import rank_json

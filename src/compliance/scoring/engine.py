@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from compliance.findings import Finding, FindingsError, Severity, errors_of
-from compliance.numbers import fmt, percent
+from compliance.numbers import fmt, percent, rounded
 from compliance.rubric import Check, Deduct, Levels, Manual, Quantity, ResolvedRubric, ScoredItem
 from compliance.scoring.inputs import Assessment, ItemInput
 from compliance.scoring.results import ACCEPTED_TEXT, Result, normalise, parse_result
@@ -207,7 +207,7 @@ def _judge(
     raise AssertionError(rule)
 
 
-_MEMO_LIMIT = 100_000
+_MEMO_LIMIT = 20_000  # entries (a few MB at most); cleared when full
 
 
 class _Plan:
@@ -387,7 +387,9 @@ def evaluate(
         )
     veto_items = tuple(scores[i].code for i in plan.veto if scores[i].result == Result.FAIL)
     failures = _failures(rubric, rate, sections, veto_items)
-    grade = info.grades[-1].name if veto_items else next(g.name for g in info.grades if g.min_rate <= rate)
+    grade = (
+        info.grades[-1].name if veto_items else next(g.name for g in info.grades if reaches(rate, g.min_rate))
+    )
     final = score + bonus.counted
     card = ScoreCard(
         meta=assessment.meta,
@@ -440,6 +442,23 @@ def _sections(rubric: ResolvedRubric, scores: list[ItemScore]) -> tuple[SectionS
     )
 
 
+# Non-terminating divisions (measured / target, earned / possible) leave noise near the
+# 28th digit: 3 × (2 × 2/3) is 3.99…9, not 4. A rate that is on a line in exact arithmetic
+# must count as on it, so lines are compared with a tolerance far below any real difference.
+_NOISE = Decimal("1e-20")
+
+
+def reaches(rate: Decimal, line: Decimal) -> bool:
+    """rate ≥ line, up to the rounding noise of Decimal division."""
+    return rate >= line - _NOISE
+
+
+def _below(rate: Decimal, line: Decimal) -> str:
+    # 0.89996 shown with 2 decimals reads "90.00% 低于 90%": show enough digits to see why.
+    shown = percent(rate)
+    return percent(rate, 4) if rounded(rate, 4) >= line else shown
+
+
 def _failures(
     rubric: ResolvedRubric,
     rate: Decimal,
@@ -448,13 +467,14 @@ def _failures(
 ) -> tuple[str, ...]:
     rule = rubric.info.pass_
     failures = []
-    if rate < rule.min_rate:
-        failures.append(f"得分率 {percent(rate)} 低于达标线 {_share(rule.min_rate)}")
+    if not reaches(rate, rule.min_rate):
+        failures.append(f"得分率 {_below(rate, rule.min_rate)} 低于达标线 {_share(rule.min_rate)}")
     if rule.min_section_rate is not None:
         for s in sections:
-            if s.level == 1 and s.rate is not None and s.rate < rule.min_section_rate:
+            if s.level == 1 and s.rate is not None and not reaches(s.rate, rule.min_section_rate):
                 failures.append(
-                    f"“{s.code} {s.name}”得分率 {percent(s.rate)} 低于单项最低 {_share(rule.min_section_rate)}"
+                    f"“{s.code} {s.name}”得分率 {_below(s.rate, rule.min_section_rate)} "
+                    f"低于单项最低 {_share(rule.min_section_rate)}"
                 )
     if veto_items:
         failures.append(f"一票否决：条目 {'、'.join(veto_items)} 不符合")
