@@ -108,6 +108,24 @@ def test_bad_manual_score_not_a_number(tmp_path, mini_catalog, mini_rubric):
     assert cell == "检查表!K6" and "得分得到“七分”" in message
 
 
+@pytest.mark.parametrize(
+    ("code", "header", "value", "cell", "fragment"),
+    [
+        ("1.1.2", "问题数", "1e30", "检查表!I3", "问题数得到“1e30”，数值过大"),
+        ("1.1.2", "问题数", "1e999999999", "检查表!I3", "数值过大"),  # abs() of it would overflow
+        ("2.1.1", "实测值", 1e300, "检查表!J4", "实测值得到“1e+300”，数值过大"),
+        ("2.1.3", "得分", "1e40", "检查表!K6", "得分“1e40”超出范围，应在 0 至 10 之间"),
+        ("2.1.1", "实测值", "NaN", "检查表!J4", "应为数字"),
+    ],
+)
+def test_bad_numbers_no_inspection_produces(
+    tmp_path, mini_catalog, mini_rubric, code, header, value, cell, fragment
+):
+    path = with_entries(tmp_path, mini_rubric, **{code: {header: value}})
+    found_cell, message = one(path, mini_catalog)
+    assert found_cell == cell and fragment in message, message
+
+
 def test_bad_deduct_marked_failed_without_a_count(tmp_path, mini_catalog, mini_rubric):
     cell, message = one(with_entries(tmp_path, mini_rubric, **{"1.1.2": {"结论": "不符合"}}), mini_catalog)
     assert cell == "检查表!I3" and "问题数" in message
@@ -151,7 +169,8 @@ def test_missing_bonus_sheet_only_warns(tmp_path, mini_catalog, mini_rubric):
     path = build(tmp_path / "x.xlsx", {"基本信息": info_rows(mini_rubric), "检查表": item_rows(mini_rubric)})
     pairs, findings = read_workbook(path, mini_catalog)
     assert len(pairs) == 1 and pairs[0][1].bonus == ()
-    assert [(f.cell, f.is_error) for f in findings] == [("加分项", False)]
+    assert [(f.cell, f.is_error) for f in findings] == [(None, False)]
+    assert "缺少工作表“加分项”" in findings[0].message
 
 
 # --- 基本信息 ----------------------------------------------------------------------------

@@ -410,7 +410,7 @@ def _report_inputs(store: Store, catalog: Catalog, targets: Targets, latest: Rou
     from compliance.reports import progress_report
     from compliance.reports.assemble import progress_rounds, ranking_inputs, rubric_lookup, unit_documents
 
-    rubric_for = rubric_lookup(catalog, store)
+    rubric_for = rubric_lookup(catalog)
     documents = unit_documents(store, latest.label, Kind.AUDIT, rubric_for)
     documents.append(progress_report(targets, progress_rounds(store), rubric_for, roster=store.units()))
     return documents, ranking_inputs(store, latest.label, Kind.AUDIT, rubric_for)

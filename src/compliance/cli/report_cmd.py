@@ -51,13 +51,13 @@ def report(
     示例：compliance report --round 2019年第一轮 --all -o reports/2019-1
     """
     if (unit is None) == (not all_units):
-        raise click.UsageError("请指定 --unit 单位编码 或 --all 二者之一", ctx=click.get_current_context())
+        raise click.UsageError("请指定 --unit 单位编码 或 --all 二者之一")
     from compliance.reports import render_pdfs
     from compliance.reports.assemble import rubric_lookup, unit_documents
     from compliance.store import Store
 
     with Store.open(db_url(db)) as store:
-        rubric_for = rubric_lookup(catalog(standards, rubrics), store)
+        rubric_for = rubric_lookup(catalog(standards, rubrics))
         documents = unit_documents(store, round_, kind, rubric_for, units=None if all_units else [unit])
     results = render_pdfs(documents, output, force=force)
     for path, rendered in results:
@@ -87,16 +87,14 @@ def rank_cmd(
     示例：compliance rank --round 2019年第一轮 -o reports/2019-1
     """
     if output is None and not as_json:
-        raise click.UsageError(
-            "请用 -o 指定输出文件夹，或用 --json 只输出排名", ctx=click.get_current_context()
-        )
+        raise click.UsageError("请用 -o 指定输出文件夹，或用 --json 只输出排名")
     from compliance.reports import render_ranking
     from compliance.reports.assemble import ranking_inputs, rubric_lookup
     from compliance.scoring import rank_json
     from compliance.store import Store
 
     with Store.open(db_url(db)) as store:
-        inputs = ranking_inputs(store, round_, kind, rubric_lookup(catalog(standards, rubrics), store))
+        inputs = ranking_inputs(store, round_, kind, rubric_lookup(catalog(standards, rubrics)))
     paths = render_ranking(**inputs, out_dir=output) if output is not None else ()
     if as_json:
         out.print(json.dumps(rank_json(inputs["ranked"]), ensure_ascii=False, indent=2), markup=False)
@@ -127,9 +125,9 @@ def progress(
 
     goal = load_targets(targets)
     with Store.open(db_url(db)) as store:
-        rounds = progress_rounds(store)
-        roster = store.units()
-        rubric_for = rubric_lookup(catalog(standards, rubrics), store)
-        path = render_progress(goal, rounds, rubric_for, out_dir=output, roster=roster)
+        rounds, roster = progress_rounds(store), store.units()
+    path = render_progress(
+        goal, rounds, rubric_lookup(catalog(standards, rubrics)), out_dir=output, roster=roster
+    )
     out.print(f"已生成：{path}", markup=False)
     return Exit.OK

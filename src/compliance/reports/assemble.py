@@ -31,19 +31,16 @@ class StoreReader(Protocol):
     def units(self) -> list[Unit]: ...
 
 
-def rubric_lookup(catalog: Catalog, store: object | None = None) -> RubricFor:
-    """The rubric each card was scored with, loaded once per version: the store's archived
-    copy when the store offers ``rubric(content_hash)``, else the catalog's rubric of that
-    id (its titles, levels and pass line; the report shows the card's own version)."""
-    archived = getattr(store, "rubric", None)
+def rubric_lookup(catalog: Catalog) -> RubricFor:
+    """The rubric of each card's id from the catalog, loaded once per id. Reports take its
+    titles, level names and pass line; the version they show is the card's own, which
+    may be older when the rubric file was edited after the import."""
     loaded: dict[str, ResolvedRubric] = {}
 
     def rubric_for(card: ScoreCard) -> ResolvedRubric:
-        if card.rubric_hash not in loaded:
-            loaded[card.rubric_hash] = (
-                archived(card.rubric_hash) if callable(archived) else catalog.rubric(card.rubric_id)
-            )
-        return loaded[card.rubric_hash]
+        if card.rubric_id not in loaded:
+            loaded[card.rubric_id] = catalog.rubric(card.rubric_id)
+        return loaded[card.rubric_id]
 
     return rubric_for
 
@@ -100,7 +97,7 @@ def previous_ranking(store: StoreReader, round: str, kind: Kind) -> tuple[str, l
 def ranking_inputs(store: StoreReader, round: str, kind: Kind, rubric_for: RubricFor) -> dict:
     """Keyword arguments for :func:`compliance.reports.render_ranking`."""
     cards = round_cards(store, round, kind)
-    rubrics = {c.rubric_hash: rubric_for(c) for c in cards}
+    rubrics = {rubric.content_hash: rubric for rubric in map(rubric_for, cards)}
     before = previous_ranking(store, round, kind)
     return {
         "ranked": rank(cards),

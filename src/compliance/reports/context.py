@@ -377,9 +377,11 @@ def ranking_context(
     cards = [r.card for r in ranked]
     districts = [*by_district(cards), summarise("合计", cards)]
     places = max((c.precision for c in cards), default=2)
+    cities = {c.meta.unit.city for c in cards}
+    city = f"{cities.pop()} " if len(cities) == 1 else ""
     has_previous = previous is not None
     return {
-        "title": f"{round} 规范化建设{kind}排名",
+        "title": f"{city}{round} 规范化建设{kind}排名",
         "generator": GENERATOR,
         "round": round,
         "kind": kind,

@@ -90,8 +90,11 @@ def write_pdf(html: str, path: Path | str) -> Path:
     cjk_font()  # a missing font is a clear error, never a PDF of boxes
     path = Path(path)
     partial = path.with_name(f".{path.name}.partial")
-    HTML(string=html, url_fetcher=url_fetcher()).write_pdf(partial)
-    os.replace(partial, path)
+    try:
+        HTML(string=html, url_fetcher=url_fetcher()).write_pdf(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 
@@ -140,6 +143,14 @@ def _write_manifest(out_dir: Path, manifest: dict[str, str]) -> None:
     os.replace(partial, out_dir / MANIFEST)
 
 
+def _cores() -> int:
+    """The CPUs this process may use (fewer than the machine's under taskset or cgroups)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def _render_job(html: str, path: str) -> str:
     return str(write_pdf(html, path))
 
@@ -149,9 +160,9 @@ def render_pdfs(
 ) -> list[tuple[Path, bool]]:
     """Render ``(file name, html)`` pairs into ``out_dir``; returns ``(path, rendered)``.
 
-    A PDF whose HTML digest matches the manifest of the folder is kept as is. The rest
-    are rendered in parallel across cores (one process per job batch; the HTML string
-    is all a worker gets).
+    A PDF whose HTML digest matches the folder's manifest is kept as is. The rest are
+    rendered in parallel, one worker process per core (``workers`` to choose); the HTML
+    string is all a worker gets.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -166,7 +177,7 @@ def render_pdfs(
         if not fresh:
             todo[str(path)] = (html, key)
     try:
-        workers = min(workers or os.cpu_count() or 1, len(todo))
+        workers = min(workers or _cores(), len(todo))
         if workers <= 1:
             for path, (html, key) in todo.items():
                 write_pdf(html, path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -113,6 +114,9 @@ def explain(exc: DBAPIError, where: str) -> str:
     """A Chinese sentence for a database failure, naming the store."""
     text = str(exc.orig) if exc.orig is not None else str(exc)
     lowered = text.lower()
+    if "disk i/o error" in lowered and _nearly_full(where):
+        # SQLite says SQLITE_IOERR_SHMSIZE, not SQLITE_FULL, when not even its -shm file fits
+        lowered = "disk is full"
     reasons = [
         ("readonly database", f"历史库 {where} 是只读的，无法写入：请检查文件及所在文件夹的写权限"),
         ("file is not a database", f"{where} 不是 SQLite 数据库文件（可能是别的文件），无法作为历史库打开"),
@@ -128,6 +132,14 @@ def explain(exc: DBAPIError, where: str) -> str:
     if exc.connection_invalidated or "connect" in lowered or "connection" in lowered:
         return f"无法连接历史库 {where}：{first_line}"
     return f"访问历史库 {where} 时出错：{first_line}"
+
+
+def _nearly_full(where: str) -> bool:
+    """Whether the file system holding the SQLite file ``where`` has (almost) no room left."""
+    try:
+        return shutil.disk_usage(Path(where).parent).free < 1024 * 1024
+    except (OSError, ValueError):
+        return False
 
 
 @contextmanager

@@ -11,7 +11,6 @@ Rows are streamed: a form of 200,000 rows is never held in memory twice.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -29,7 +28,6 @@ from compliance.workbook.table import (
     RowReader,
     Where,
     find_header,
-    manual_lookup,
     result_text,
     rows_below,
     typed_score_warnings,
@@ -37,7 +35,6 @@ from compliance.workbook.table import (
 )
 
 BULK_COLUMNS = (*L.BULK_REQUIRED, *L.BULK_OPTIONAL)
-_UNKNOWN_RULES = manual_lookup(None)
 
 
 @dataclass
@@ -52,11 +49,9 @@ class _Group:
     claims: list[BonusClaim] = field(default_factory=list)
     date: dt.date | None = None
     inspectors: tuple[str, ...] = ()
-    is_manual: Callable[[str], bool | None] = field(init=False)
     bonus_codes: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.is_manual = manual_lookup(self.rubric)
         self.bonus_codes = frozenset(b.code for b in self.rubric.bonus_items)
 
     def assessment(self, source: str) -> Assessment:
@@ -195,7 +190,7 @@ def _add_row(ctx: _Context, row: int, values: dict[str, Cell], group: _Group | N
     if group and code in group.bonus_codes and rubric.item(code) is None:
         _claim(ctx, row, code, values, group)
         return
-    parsed, more = ctx.rows.parse(row, values, group.is_manual if group else _UNKNOWN_RULES)
+    parsed, more = ctx.rows.parse(row, values, rubric)
     ctx.findings += more
     if parsed and group:
         group.rows.append(parsed)

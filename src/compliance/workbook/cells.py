@@ -16,6 +16,7 @@ from functools import cache
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's 1900 leap-year bug included)
 MAX_SERIAL = 2958465  # 9999-12-31
+MAX_DIGITS = 12  # |x| < 10¹²: no count, measurement or score comes near; bigger is a slip
 _SPACES = re.compile(r"\s+")
 _QUOTES = "'‘’`\"“”"
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
@@ -54,7 +55,7 @@ def _clean(text: str) -> str:
 
 def shown(value: object) -> str:
     """The value as quoted back in a message."""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value).strip()
 
@@ -79,10 +80,9 @@ def number_of(value: object, what: str) -> Decimal | None:
         return None
     if isinstance(value, bool):
         raise BadCell(f"{what}得到“{value}”，应为数字")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))  # repr is the shortest round-trip text: 0.1 stays 0.1
+    if isinstance(value, int | float):
+        # repr is the shortest round-trip text of a float: 0.1 stays 0.1
+        return _bounded(Decimal(value) if isinstance(value, int) else Decimal(repr(value)), value, what)
     if not isinstance(value, str):
         raise BadCell(f"{what}得到“{shown(value)}”，应为数字")
     text = _clean(value)
@@ -95,9 +95,24 @@ def number_of(value: object, what: str) -> Decimal | None:
         number = Decimal(text.removesuffix("%"))
     except InvalidOperation:
         raise BadCell(f"{what}得到“{value.strip()}”，应为数字") from None
+    number = _bounded(number, value.strip(), what)
+    return number.scaleb(-2) if percent else number
+
+
+class TooLarge(BadCell):
+    """A number no inspection produces (1e30): refused before any arithmetic overflows."""
+
+
+def _bounded(number: Decimal, found: object, what: str) -> Decimal:
+    """``number`` when it is one an inspection can produce: not NaN, infinity or 1e99.
+    Checked with ``adjusted()``, which needs no arithmetic: abs(1e999999999) overflows."""
     if not number.is_finite():
-        raise BadCell(f"{what}得到“{value.strip()}”，应为数字")
-    return number / 100 if percent else number
+        raise BadCell(f"{what}得到“{shown(found)}”，应为数字")
+    if number and number.adjusted() >= MAX_DIGITS:
+        raise TooLarge(f"{what}得到“{shown(found)}”，数值过大，超出范围（应在 ±1{'0' * MAX_DIGITS} 以内）")
+    if number and number.adjusted() < -MAX_DIGITS:
+        raise BadCell(f"{what}得到“{shown(found)}”，小数位数过多（最多 {MAX_DIGITS} 位）")
+    return number
 
 
 def date_of(value: object) -> dt.date | None:

@@ -28,7 +28,6 @@ from compliance.workbook.table import (
     RowReader,
     Where,
     find_header,
-    manual_lookup,
     result_text,
     rows_below,
     typed_score_warnings,
@@ -245,11 +244,10 @@ def read_items(
     header, findings = find_header(grid, where, L.ITEM_HEADERS, L.ITEM_INPUTS)
     if header is None or errors_of(findings):
         return None, findings
-    is_manual = manual_lookup(rubric)
     reader = RowReader.of(header, where)
     rows = []
     for row, values in rows_below(grid.below(header.row), header, ITEM_COLUMNS):
-        parsed, more = reader.parse(row, values, is_manual)
+        parsed, more = reader.parse(row, values, rubric)
         findings += more
         if parsed:
             rows.append(parsed)
@@ -259,7 +257,7 @@ def read_items(
 def _read_bonus(book: Book, sheet: str | None) -> tuple[tuple[BonusClaim, ...], list[Finding]]:
     if sheet is None:
         message = f"缺少工作表“{L.BONUS_SHEET}”：按未申报任何加分项处理"
-        return (), [Finding(book.file, message, cell=L.BONUS_SHEET, severity=Severity.WARNING)]
+        return (), [Finding(book.file, message, severity=Severity.WARNING)]
     grid, findings = book.grid(sheet)
     if grid is None:
         return (), findings

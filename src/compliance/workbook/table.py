@@ -14,10 +14,10 @@ from decimal import Decimal
 
 from compliance.findings import Finding, Severity
 from compliance.numbers import fmt, rounded
-from compliance.rubric import RULE_LABELS, Manual, ResolvedRubric
+from compliance.rubric import RULE_LABELS, Manual, ResolvedRubric, ScoredItem
 from compliance.scoring import ItemInput, ScoreCard
 from compliance.workbook import layout as L
-from compliance.workbook.cells import BadCell, cell_name, col_letter, key, number_of, text_of
+from compliance.workbook.cells import BadCell, TooLarge, cell_name, col_letter, key, number_of, shown, text_of
 from compliance.workbook.source import HEADER_SCAN_ROWS, Cell, Grid, Line
 
 _QUOTES = "'‘’`\"“”"
@@ -195,35 +195,39 @@ class RowReader:
         return cls(header, where, prefixes)
 
     def parse(
-        self, row: int, values: dict[str, Cell], is_manual: Callable[[str], bool | None]
+        self, row: int, values: dict[str, Cell], rubric: ResolvedRubric | None
     ) -> tuple[ParsedRow | None, list[Finding]]:
         """Cell types of one item row; semantics (codes, results, ranges) are the engine's.
-        ``is_manual(code)`` says whether the item's 得分 is an input (None: rubric unknown)."""
+        ``rubric`` (None when unknown) says whose 得分 is an input: manual items' only."""
         code = text_of(values.get(L.CODE, ""))
         if code is None:
             message = "这一行填写了内容，但没有编号：请填写条目编号或删除这一行"
             return None, [self.where.finding(row, self.header.columns[L.CODE], message)]
         findings: list[Finding] = []
-        count = self._number(row, values, L.COUNT, code, findings)
-        measured = self._number(row, values, L.MEASURED, code, findings)
-        manual = is_manual(code)
-        score = self._number(row, values, L.SCORE, code, findings) if manual else None
+        scored = rubric.item(code) if rubric else None
+        manual = scored is not None and isinstance(scored.rule, Manual)
         item = ItemInput(
             code=code,
             result=result_text(values.get(L.RESULT, "")),
-            count=count,
-            measured=measured,
-            score=score,
+            count=self._number(row, values, L.COUNT, code, findings),
+            measured=self._number(row, values, L.MEASURED, code, findings),
+            score=self._number(row, values, L.SCORE, code, findings, scored) if manual else None,
             note=text_of(values.get(L.NOTE, "")),
             evidence=text_of(values.get(L.EVIDENCE, "")),
             cells=RowCells(self.prefixes, row),
         )
         # a non-manual 得分 is display only: kept as found, compared after scoring
-        typed = values.get(L.SCORE, "") if manual is False else ""
+        typed = values.get(L.SCORE, "") if scored is not None and not manual else ""
         return ParsedRow(item, typed, row, self.header.columns.get(L.SCORE)), findings
 
     def _number(
-        self, row: int, values: dict[str, Cell], name: str, code: str, findings: list[Finding]
+        self,
+        row: int,
+        values: dict[str, Cell],
+        name: str,
+        code: str,
+        findings: list[Finding],
+        scored: ScoredItem | None = None,
     ) -> Decimal | None:
         value = values.get(name, "")
         if value == "":  # most input cells of a row are empty: skip the call
@@ -231,20 +235,11 @@ class RowReader:
         try:
             return number_of(value, name)
         except BadCell as exc:
-            findings.append(self.where.finding(row, self.header.columns[name], f"条目 {code} 的{exc}"))
+            message = f"条目 {code} 的{exc}"
+            if isinstance(exc, TooLarge) and scored is not None:  # a manual score: say its range
+                message = f"条目 {code} 的{name}“{shown(value)}”超出范围，应在 0 至 {fmt(scored.points)} 之间"
+            findings.append(self.where.finding(row, self.header.columns[name], message))
             return None
-
-
-def manual_lookup(rubric: ResolvedRubric | None) -> Callable[[str], bool | None]:
-    """``is_manual`` for :meth:`RowReader.parse`; unknown codes are the engine's to report."""
-    if rubric is None:
-        return lambda code: None
-
-    def is_manual(code: str) -> bool | None:
-        item = rubric.item(code)
-        return None if item is None else isinstance(item.rule, Manual)
-
-    return is_manual
 
 
 def _row_of(cell: str | None) -> tuple[str, str] | None:
