@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import gc
 import hashlib
+import inspect
 import json
 import os
 import platform
@@ -344,7 +345,12 @@ def unit_documents(ctx: Context, db: Path, units: list[str] | None = None) -> li
     from compliance.scoring import Kind
 
     with Store.open(str(db)) as store:
-        rubric_for = assemble.rubric_lookup(ctx.report_dataset().catalog(), store)
+        catalog = ctx.report_dataset().catalog()
+        # as `compliance report` calls it (an earlier version also took the store)
+        takes_store = len(inspect.signature(assemble.rubric_lookup).parameters) > 1
+        rubric_for = (
+            assemble.rubric_lookup(catalog, store) if takes_store else assemble.rubric_lookup(catalog)
+        )
         return assemble.unit_documents(store, generate.ROUND, Kind(generate.KIND), rubric_for, units=units)
 
 
@@ -536,7 +542,7 @@ def w_memory(ctx: Context) -> list[Row]:
     out = [_memory_row(ctx, label, [ds.bulk], rows)]
     if out[0].ours == "拒绝读取" and ds.bulk_parts:
         n = len(ds.bulk_parts)
-        label_b = f"6b. 峰值内存：同样 {rows:,} 行分成 {n} 个文件，一次导入 vs calamine 裸读"
+        label_b = f"6b 峰值内存：同样 {rows:,} 行分成 {n} 个文件，一次导入 vs calamine 裸读"
         out.append(_memory_row(ctx, label_b, ds.bulk_parts, rows))
     return out
 

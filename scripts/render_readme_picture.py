@@ -34,7 +34,7 @@ NOTES = (
     "公示栏内容未及时更新",
     "部分执法人员着装不规范",
     "询问室未设置同步录音录像设备",
-    "台账记录不完整，缺少 2023 年第四季度数据",
+    "台账记录不完整，缺少上一季度数据",
     "执法记录仪数量不足，现有 8 台",
 )
 
@@ -77,7 +77,7 @@ def sample_assessment(
             case Manual():
                 fraction = Decimal(1) if good else Decimal(rnd.randint(5, 9)) / 10
                 entries.append(ItemInput(item.code, score=item.points * fraction, note=note))
-    meta = AssessmentMeta(UNIT if unit is None else unit, rubric.id, kind, round_, date, ("张明", "李华"))
+    meta = AssessmentMeta(unit, rubric.id, kind, round_, date, ("张明", "李华"))
     bonus = (BonusClaim(rubric.bonus_items[0].code),) if rubric.bonus_items and quality > 0.9 else ()
     return Assessment(meta, tuple(entries), bonus)
 

@@ -21,6 +21,7 @@ from matplotlib.ticker import PercentFormatter
 
 from compliance.numbers import percent
 from compliance.reports.fonts import cjk_font
+from compliance.scoring.engine import reaches
 
 GOOD, WARN, BAD, GREY, INK = "#2e7d32", "#ef8f00", "#c62828", "#9e9e9e", "#263238"
 MILESTONE = "#6a1b9a"
@@ -77,9 +78,9 @@ def section_chart(
             GREY
             if r is None
             else GOOD
-            if r >= pass_rate
+            if reaches(r, pass_rate)
             else BAD
-            if section_min is not None and r < section_min
+            if section_min is not None and not reaches(r, section_min)
             else WARN
             for r in rates
         ]

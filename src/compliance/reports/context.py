@@ -23,6 +23,7 @@ from compliance.reports.progress import (
     share_series,
 )
 from compliance.rubric import ResolvedRubric
+from compliance.scoring.engine import reaches
 from compliance.scoring.ranking import Comparison, Ranked, by_district, summarise
 from compliance.scoring.ranking import rank as rank_cards
 from compliance.scoring.results import Result
@@ -138,15 +139,16 @@ def _items(card: ScoreCard, rubric: ResolvedRubric) -> list[Context]:
     return rows
 
 
-def _rectification(card: ScoreCard, pass_score: Decimal) -> list[Context]:
-    """整改清单, most recoverable first, with the score once this and every fix above it is made."""
+def _rectification(card: ScoreCard, pass_rate: Decimal) -> list[Context]:
+    """整改清单, most recoverable first, with the score once this and every fix above it is
+    made, and where those fixes first bring the rate to the pass line."""
     rows = []
-    earned, crossed = card.earned, card.score >= pass_score
+    earned, crossed = card.earned, reaches(card.rate, pass_rate)
     for n, item in enumerate(card.rectification, start=1):
         earned += item.lost
         after = earned / card.possible * card.total
-        reaches = not crossed and after >= pass_score
-        crossed = crossed or reaches
+        first = not crossed and reaches(earned / card.possible, pass_rate)
+        crossed = crossed or first
         rows.append(
             {
                 "n": n,
@@ -156,7 +158,7 @@ def _rectification(card: ScoreCard, pass_score: Decimal) -> list[Context]:
                 "tone": tone(item),
                 "lost": fmt(item.lost, card.precision),
                 "after": fmt(after, card.precision),
-                "reaches": reaches,
+                "reaches": first,
                 "note": item.note or "",
             }
         )
@@ -280,7 +282,7 @@ def unit_context(
                 "rate": percent(s.rate) if s.rate is not None else "无适用条目",
                 "low": s.rate is not None
                 and rule.min_section_rate is not None
-                and s.rate < rule.min_section_rate,
+                and not reaches(s.rate, rule.min_section_rate),
             }
             for s in tops
         ],
@@ -291,7 +293,7 @@ def unit_context(
             )
         ),
         "rows": _items(card, rubric),
-        "rectification": _rectification(card, pass_score),
+        "rectification": _rectification(card, rule.min_rate),
         "recoverable": fmt((card.possible - card.earned) / card.possible * card.total, p),
         "comparison": _comparison(comparison) if comparison else None,
         "trend": _trend(card, history, rule.min_rate),

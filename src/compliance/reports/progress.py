@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from compliance.scoring.engine import reaches
 from compliance.scoring.scorecard import ScoreCard
 from compliance.targets import Milestone, Scope
 from compliance.units import Unit
@@ -138,14 +139,14 @@ def milestone_status(
     known = [p for p in points if as_of is None or p[0] <= as_of]
     statuses = []
     for m in milestones:
-        reached = next((d for d, s in known if d <= m.by and s >= m.share), None)
+        reached = next((d for d, s in known if d <= m.by and reaches(s, m.share)), None)
         if reached is not None:
             statuses.append(MilestoneStatus(m.by, m.share, Status.MET, reached=reached))
         elif as_of is not None and m.by <= as_of:
             statuses.append(MilestoneStatus(m.by, m.share, Status.MISSED))
         else:
             projected = project(known, m.by, window=window)
-            status = Status.ON_TRACK if projected >= m.share else Status.BEHIND
+            status = Status.ON_TRACK if reaches(projected, m.share) else Status.BEHIND
             statuses.append(MilestoneStatus(m.by, m.share, status, projected=projected))
     return statuses
 

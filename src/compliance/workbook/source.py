@@ -149,7 +149,7 @@ class Book:
     def sheet(self, name: str) -> tuple[Sheet | None, list[Finding]]:
         """Sheet ``name`` to be read row by row, refusing one too large to hold in memory."""
         try:
-            rows, cols = sheet_extent(self.archive.read(self.parts[name]))  # KeyError: unmapped
+            rows, cols = sheet_extent(_read_member(self.archive, self.parts[name]))  # KeyError: unmapped
         except _XML_TROUBLE:
             # calamine might still read a part we cannot: refuse rather than load it unchecked
             return None, [Finding(self.file, "工作簿结构异常或已损坏：无法读取这张工作表的数据", cell=name)]
@@ -245,11 +245,22 @@ def _refuse_zip(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
+def _read_member(archive: zipfile.ZipFile, name: str) -> bytes:
+    """A zip member, inflated no further than its declared size: ``archive.read`` inflates
+    all of it in one call before noticing that a 300 KB file holds 600 MB."""
+    info = archive.getinfo(name)
+    with archive.open(info) as stream:
+        data = stream.read(info.file_size)
+        if stream.read(1):
+            raise zipfile.BadZipFile(f"部件 {name} 比声明的大小更大")
+    return data
+
+
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → the zip member holding its XML, via workbook.xml and its relationships."""
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    rels = ElementTree.fromstring(_read_member(archive, "xl/_rels/workbook.xml.rels"))
     targets = {el.get("Id"): el.get("Target") or "" for el in rels if el.get("Id")}
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    book = ElementTree.fromstring(_read_member(archive, "xl/workbook.xml"))
     parts = {}
     for sheet in book.iter():
         if sheet.tag.rpartition("}")[2] == "sheet" and sheet.get(_REL_ID) in targets:
