@@ -494,7 +494,7 @@ def invoke(*args):
 
 def test_report_all_then_one_unit_unchanged(db, tmp_path):
     out = tmp_path / "out"
-    catalog = ["--db", db, "-o", str(out), "--rubrics", str(DATA), "--standards", str(DATA)]
+    catalog = ["--db", db, "-o", str(out)]
     first = invoke("report", "--round", "2024-1", "--all", *catalog)
     assert first.exit_code == 0, first.output
     assert sorted(p.name for p in out.glob("*.pdf")) == [
@@ -508,7 +508,7 @@ def test_report_all_then_one_unit_unchanged(db, tmp_path):
 
 
 def test_rank_json_is_the_library_ranking_and_files_are_written(db, rubric, tmp_path):
-    catalog = ["--db", db, "--rubrics", str(DATA), "--standards", str(DATA)]
+    catalog = ["--db", db]
     result = invoke("rank", "--round", "2024-1", "--json", "-o", str(tmp_path), *catalog)
     assert result.exit_code == 0, result.output
     ranked, _ = ranking_sample(rubric)

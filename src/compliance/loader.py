@@ -168,7 +168,9 @@ class _Builder:
             if tag == "timestamp":  # 2019-02-30: date-shaped but no such day; the model says what it wants
                 return node.value
             # an explicit tag on a value it does not fit: !!int 5 0, !!bool maybe, !!float abc
-            raise _Refused(f"“{node.value[:60]}”不是有效的 {tag} 值：请改正这个值，或去掉标签 !!{tag}", node) from None
+            raise _Refused(
+                f"“{node.value[:60]}”不是有效的 {tag} 值：请改正这个值，或去掉标签 !!{tag}", node
+            ) from None
 
 
 _YAML_PROBLEMS = [

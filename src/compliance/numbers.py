@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 RATE_PLACES = 4
 
 
 def rounded(value: Decimal, places: int) -> Decimal:
     """Half-up rounding to ``places`` decimals (the way Chinese score sheets round)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    # quantize fails when the result needs more digits than the context holds (28 by
+    # default); give it as many as this value needs, so no number is too big to show.
+    digits = max(28, value.adjusted() + places + 2) if value.is_finite() else 28
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=digits))
 
 
 def fmt(value: Decimal, places: int = 2) -> str:

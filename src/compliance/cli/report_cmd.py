@@ -13,10 +13,7 @@ from compliance.cli.app import (
     DbOption,
     Exit,
     JsonOption,
-    RubricsOption,
-    StandardsOption,
     app,
-    catalog,
     db_url,
     out,
 )
@@ -43,8 +40,6 @@ def report(
     kind: KindOption = Kind.AUDIT,
     db: DbOption = None,
     force: ForceOption = False,
-    standards: StandardsOption = None,
-    rubrics: RubricsOption = None,
 ) -> int:
     """生成单位评估报告（PDF）：得分、等级、是否达标、排名、各方面得分图、整改清单、自评对比、历次趋势和逐项明细。
 
@@ -53,11 +48,11 @@ def report(
     if (unit is None) == (not all_units):
         raise click.UsageError("请指定 --unit 单位编码 或 --all 二者之一")
     from compliance.reports import render_pdfs
-    from compliance.reports.assemble import rubric_lookup, unit_documents
+    from compliance.reports.assemble import stored_rubrics, unit_documents
     from compliance.store import Store
 
     with Store.open(db_url(db)) as store:
-        rubric_for = rubric_lookup(catalog(standards, rubrics))
+        rubric_for = stored_rubrics(store)
         documents = unit_documents(store, round_, kind, rubric_for, units=None if all_units else [unit])
     results = render_pdfs(documents, output, force=force)
     for path, rendered in results:
@@ -79,8 +74,6 @@ def rank_cmd(
     kind: KindOption = Kind.AUDIT,
     as_json: JsonOption = False,
     db: DbOption = None,
-    standards: StandardsOption = None,
-    rubrics: RubricsOption = None,
 ) -> int:
     """全市排名：排名、得分、加分、最终得分、等级、是否达标、与上一轮相比的变化，以及分区汇总（PDF 和 XLSX）。
 
@@ -89,12 +82,12 @@ def rank_cmd(
     if output is None and not as_json:
         raise click.UsageError("请用 -o 指定输出文件夹，或用 --json 只输出排名")
     from compliance.reports import render_ranking
-    from compliance.reports.assemble import ranking_inputs, rubric_lookup
+    from compliance.reports.assemble import ranking_inputs, stored_rubrics
     from compliance.scoring import rank_json
     from compliance.store import Store
 
     with Store.open(db_url(db)) as store:
-        inputs = ranking_inputs(store, round_, kind, rubric_lookup(catalog(standards, rubrics)))
+        inputs = ranking_inputs(store, round_, kind, stored_rubrics(store))
     paths = render_ranking(**inputs, out_dir=output) if output is not None else ()
     if as_json:
         out.print(json.dumps(rank_json(inputs["ranked"]), ensure_ascii=False, indent=2), markup=False)
@@ -111,8 +104,6 @@ def progress(
     ],
     output: OutOption,
     db: DbOption = None,
-    standards: StandardsOption = None,
-    rubrics: RubricsOption = None,
 ) -> int:
     """达标进度报告（PDF）：各轮达标率（全市和各区）对照目标节点、各节点完成情况、尚未达标的单位及差距。
 
@@ -120,14 +111,13 @@ def progress(
     """
     from compliance.catalog import load_targets
     from compliance.reports import render_progress
-    from compliance.reports.assemble import progress_rounds, rubric_lookup
+    from compliance.reports.assemble import progress_rounds, stored_rubrics
     from compliance.store import Store
 
     goal = load_targets(targets)
     with Store.open(db_url(db)) as store:
-        rounds, roster = progress_rounds(store), store.units()
-    path = render_progress(
-        goal, rounds, rubric_lookup(catalog(standards, rubrics)), out_dir=output, roster=roster
-    )
+        path = render_progress(
+            goal, progress_rounds(store), stored_rubrics(store), out_dir=output, roster=store.units()
+        )
     out.print(f"已生成：{path}", markup=False)
     return Exit.OK

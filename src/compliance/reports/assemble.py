@@ -45,6 +45,13 @@ def rubric_lookup(catalog: Catalog) -> RubricFor:
     return rubric_for
 
 
+def stored_rubrics(store) -> RubricFor:
+    """Each card's own rubric version as the store archived it: titles, level names and
+    the pass line of a report are those the card was scored with, whatever the rubric
+    files say today."""
+    return lambda card: store.rubric(card.rubric_hash)
+
+
 def round_cards(store: StoreReader, round: str, kind: Kind) -> list[ScoreCard]:
     cards = store.cards(round, kind)
     if not cards:

@@ -283,6 +283,16 @@ class Store:
         with self._reading() as session:
             return [codec.unit_of(row) for row in session.scalars(select(UnitRow).order_by(UnitRow.code))]
 
+    def rubric(self, content_hash: str) -> ResolvedRubric:
+        """The rubric version assessments were scored with, as archived in the store."""
+        if content_hash not in self._rubrics:
+            with self._reading() as session:
+                row = session.get(RubricVersionRow, content_hash)
+                if row is None:
+                    raise ComplianceError(f"历史库 {self.where} 中没有版本为 {content_hash[:12]} 的评分细则")
+                self._rubric_from(content_hash, row.snapshot)
+        return self._rubrics[content_hash]
+
     def rubric_versions(self) -> list[RubricVersion]:
         """Every rubric version assessments were imported with, oldest first."""
         with self._reading() as session:
