@@ -189,7 +189,7 @@ def test_reports_into_a_read_only_folder_are_a_clear_error(one_stored, tmp_path)
     out.chmod(0o555)
     try:
         results = [
-            compliance(*args, "--round", ROUND, "--db", one_stored, "-o", out, *SEARCH, prefix=unprivileged())
+            compliance(*args, "--round", ROUND, "--db", one_stored, "-o", out, prefix=unprivileged())
             for args in (["rank"], ["report", "--all"])
         ]
     finally:
@@ -227,19 +227,19 @@ def test_a_template_into_a_read_only_folder_is_a_clear_error(tmp_path):
 FULL_DISK = r"""
 set -u
 mount -t tmpfs -o size=4m tmpfs "$DISK" || exit 99
-run() { "$COMPLIANCE" "$@" $SEARCH; echo "exit=$?"; }
-run import "$FIRST" --db "$DISK/h.db"                        >"$LOG/1-first.txt" 2>&1
+run() { "$COMPLIANCE" "$@"; echo "exit=$?"; }
+run import "$FIRST" --db "$DISK/h.db" $SEARCH                       >"$LOG/1-first.txt" 2>&1
 avail=$(df -k --output=avail "$DISK" | tail -1)
 dd if=/dev/zero of="$DISK/filler" bs=1k count=$((avail - FREE_KB)) 2>/dev/null
 dd if=/dev/zero of="$DISK/filler2" bs=1k 2>/dev/null  # the rest, in case df rounded
 [ "$FREE_KB" -gt 0 ] && rm -f "$DISK/filler2"
-run import $REST --db "$DISK/h.db"                           >"$LOG/2-full.txt" 2>&1
+run import $REST --db "$DISK/h.db" $SEARCH                   >"$LOG/2-full.txt" 2>&1
 run report --round "$ROUND" --all --db "$DISK/h.db" -o "$DISK/out" >"$LOG/3-report.txt" 2>&1
 ls -a "$DISK/out" >"$LOG/4-out.txt" 2>&1
 cp "$DISK"/h.db* "$LOG/"
 rm -f "$DISK/filler" "$DISK/filler2"
 run rank --round "$ROUND" --json --db "$DISK/h.db"           >"$LOG/5-after.txt" 2>&1
-run import $REST --db "$DISK/h.db"                           >"$LOG/6-rerun.txt" 2>&1
+run import $REST --db "$DISK/h.db" $SEARCH                   >"$LOG/6-rerun.txt" 2>&1
 umount "$DISK"
 """
 

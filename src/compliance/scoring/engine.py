@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from compliance.findings import Finding, FindingsError, Severity, errors_of
 from compliance.numbers import fmt, percent, rounded
@@ -54,12 +54,9 @@ def _share(rate: Decimal) -> str:
 
 
 def _entered(value: Decimal, places: int = 4) -> str:
-    """A number the inspector typed, for the words: rounded like ``fmt`` when it fits the
-    28-digit context, else as typed (``1E+24``: rounding it to 4 places would not fit)."""
-    try:
-        return fmt(value, places)
-    except InvalidOperation:
-        return str(value)
+    """A number the inspector typed, for the words: rounded like ``fmt``, except absurd
+    magnitudes (``1E+30`` typed in Excel), which read better as typed than as 31 digits."""
+    return str(value) if value.is_finite() and value.adjusted() >= 15 else fmt(value, places)
 
 
 _NOT_INSPECTED = _Outcome(ItemStatus.NOT_INSPECTED, None, ZERO, "未检查，按 0 分计")
