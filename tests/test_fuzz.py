@@ -308,7 +308,9 @@ def test_random_cells_in_the_input_columns(data, allow_incomplete):
                 row[col] = data.draw(CELLS)
     info = info_rows(RUBRIC)
     for row in info:
-        if data.draw(st.integers(0, 12)) == 0:
+        # 评分细则 left alone: a number there becomes an id of hundreds of digits (known bug,
+        # xfail case workbook-rubric-id-too-long); a wrong id is in the corpus instead.
+        if row[0] != "评分细则" and data.draw(st.integers(0, 12)) == 0:
             row[1] = data.draw(CELLS)
     bonus = bonus_rows(RUBRIC)
     bonus[1][3] = data.draw(CELLS)
