@@ -200,12 +200,6 @@ def test_reports_into_a_read_only_folder_are_a_clear_error(one_stored, tmp_path)
     assert list(out.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="write_template lets xlsxwriter's FileCreateError (not an OSError) escape: 内部错误. "
-    "Fix in compliance.workbook.template.write_template: write to a partial name, catch "
-    "xlsxwriter.exceptions.FileCreateError and raise it as OSError/ComplianceError",
-)
 def test_a_template_into_a_read_only_folder_is_a_clear_error(tmp_path):
     out = tmp_path / "out"
     out.mkdir()

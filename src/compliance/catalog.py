@@ -7,6 +7,7 @@ user adds, then among those bundled with the package; a path works wherever an i
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,6 +26,7 @@ from compliance.units import UnitsFile
 
 M = TypeVar("M", bound=BaseModel)
 YAML_SUFFIXES = (".yaml", ".yml")
+_ID = re.compile(r"[a-z0-9-]{1,64}")  # the id pattern of standards and rubrics (SPEC §2)
 KINDS: dict[str, type[BaseModel]] = {
     "standard": Standard,
     "rubric": Rubric,
@@ -76,6 +78,13 @@ def load_targets(path: Path | str) -> Targets:
     return load(path, Targets)
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system names no file
+        return False
+
+
 def _looks_like_path(ref: str) -> bool:
     return ref.endswith(YAML_SUFFIXES) or os.sep in ref or "/" in ref
 
@@ -101,10 +110,12 @@ class Catalog:
         label = "标准" if name == "standards" else "评分细则"
         if _looks_like_path(ref):
             path = self.cwd / ref  # an absolute ref stays as it is
-            if not path.is_file():
+            if not _is_file(path):
                 raise ComplianceError(f"找不到{label}文件：{ref}")
             return path
         dirs = self._dirs(name, extra)
+        if not _ID.fullmatch(ref):
+            raise ComplianceError(f"“{ref[:80]}”不是有效的{label} id：id 由小写字母、数字和连字符组成，至多 64 个字符")
         for d in dirs:  # folder by folder: one the user names wins over the bundled ones
             for suffix in YAML_SUFFIXES:
                 candidate = d / f"{ref}{suffix}"

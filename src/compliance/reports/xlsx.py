@@ -6,7 +6,6 @@ strings into formulas or links, so a unit named ``=HYPERLINK(…)`` is shown, no
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import xlsxwriter
 from compliance.numbers import rounded
 from compliance.reports.context import RankRow
 from compliance.scoring.ranking import Summary
+from compliance.workbook.template import finish
 
 _OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 RANK_HEADERS = (
@@ -108,6 +108,4 @@ def write_ranking_xlsx(
     for r, (label, text) in enumerate(about):
         sheet.write_string(r, 0, label)
         sheet.write_string(r, 1, text)
-    workbook.close()
-    os.replace(partial, path)
-    return path
+    return finish(workbook, partial, path)

@@ -8,6 +8,7 @@ convenience only: import ignores their results and recomputes every score.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -17,6 +18,7 @@ from math import ceil
 from pathlib import Path
 
 import xlsxwriter
+import xlsxwriter.exceptions
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
@@ -71,8 +73,11 @@ def write_template(
 ) -> Path:
     """Write the checklist for ``unit`` to ``path`` (parent folders are created)."""
     path = Path(path)
+    if path.is_dir():
+        raise ComplianceError(f"输出路径 {path} 是一个文件夹：请给出 .xlsx 文件的路径（整批生成请用 --all）")
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), _WORKBOOK_OPTIONS)
+    partial = path.with_name(f".{path.name}.partial")
+    book = xlsxwriter.Workbook(str(partial), _WORKBOOK_OPTIONS)
     styles = _Styles.of(book, rubric.info.precision)
     info = book.add_worksheet(L.INFO_SHEET)
     items = book.add_worksheet(L.ITEMS_SHEET)
@@ -80,7 +85,24 @@ def write_template(
     _write_items(items, rubric, styles)
     _write_bonus(bonus, rubric, styles)
     _write_info(info, rubric, unit, styles, kind=kind, round=round, date=date, inspectors=tuple(inspectors))
-    book.close()
+    return finish(book, partial, path)
+
+
+def finish(book: xlsxwriter.Workbook, partial: Path, path: Path) -> Path:
+    """Close ``book`` (written to ``partial``) and move it onto ``path``: a reader never sees
+    half a file, and a failure to write is the OSError it is, not xlsxwriter's wrapper."""
+    try:
+        book.close()
+        os.replace(partial, path)
+    except xlsxwriter.exceptions.FileCreateError as exc:
+        partial.unlink(missing_ok=True)
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+        raise OSError(
+            getattr(cause, "errno", None), getattr(cause, "strerror", str(exc)), str(path)
+        ) from None
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None  # name the file the user asked for
     return path
 
 
