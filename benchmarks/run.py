@@ -449,11 +449,7 @@ def _cli_rerun(ctx: Context, db: Path, out: Path) -> float | None:
         str(db),
         "-o",
         str(out),
-        "--standards",
-        str(ds.root / "standards"),
-        "--rubrics",
-        str(ds.root / "rubrics"),
-    ]
+    ]  # run in the data folder: its ./standards and ./rubrics are found by id
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ds.root)
     if done.returncode != 0:

@@ -339,7 +339,7 @@ def run_demo(
     progress = progress or _Silent()
     workers = workers or os.cpu_count() or 1
     folder = Path(folder)
-    catalog, rubric, units_file, targets = _sample()
+    _, rubric, units_file, targets = _sample()
     squads = _units(units_file, rubric, units)
     programme = Programme(rubric, squads, half_year_rounds(FIRST_YEAR, rounds), seed)
     fillings = programme.fillings()
@@ -365,7 +365,7 @@ def run_demo(
                     )
                 progress.advance()
             summaries = tuple(_summarise(store, programme.rounds))
-            documents, ranking = _report_inputs(store, catalog, targets, programme.rounds[-1])
+            documents, ranking = _report_inputs(store, targets, programme.rounds[-1])
     report_files = _render(documents, ranking, reports, progress)
     _record(folder, [*(path for _, path in jobs), database, *report_files])
     return DemoResult(
@@ -404,13 +404,13 @@ def _summarise(store: Store, rounds: Sequence[Round]) -> list[RoundSummary]:
     return out
 
 
-def _report_inputs(store: Store, catalog: Catalog, targets: Targets, latest: Round) -> tuple[list, dict]:
+def _report_inputs(store: Store, targets: Targets, latest: Round) -> tuple[list, dict]:
     """What ``compliance report --all``, ``rank`` and ``progress`` take from the store for
     the latest round: the per-squad and progress documents, and the ranking's inputs."""
     from compliance.reports import progress_report
-    from compliance.reports.assemble import progress_rounds, ranking_inputs, rubric_lookup, unit_documents
+    from compliance.reports.assemble import progress_rounds, ranking_inputs, stored_rubrics, unit_documents
 
-    rubric_for = rubric_lookup(catalog)
+    rubric_for = stored_rubrics(store)  # each card's own rubric version, as the store archived it
     documents = unit_documents(store, latest.label, Kind.AUDIT, rubric_for)
     documents.append(progress_report(targets, progress_rounds(store), rubric_for, roster=store.units()))
     return documents, ranking_inputs(store, latest.label, Kind.AUDIT, rubric_for)
