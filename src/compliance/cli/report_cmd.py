@@ -43,7 +43,7 @@ def report(
 ) -> int:
     """生成单位评估报告（PDF）：得分、等级、是否达标、排名、各方面得分图、整改清单、自评对比、历次趋势和逐项明细。
 
-    示例：compliance report --round 2019年第一轮 --all -o reports/2019-1
+    示例：compliance report --round 2021H2 --all -o reports/2021H2
     """
     if (unit is None) == (not all_units):
         raise click.UsageError("请指定 --unit 单位编码 或 --all 二者之一")
@@ -77,7 +77,7 @@ def rank_cmd(
 ) -> int:
     """全市排名：排名、得分、加分、最终得分、等级、是否达标、与上一轮相比的变化，以及分区汇总（PDF 和 XLSX）。
 
-    示例：compliance rank --round 2019年第一轮 -o reports/2019-1
+    示例：compliance rank --round 2021H2 -o reports/2021H2
     """
     if output is None and not as_json:
         raise click.UsageError("请用 -o 指定输出文件夹，或用 --json 只输出排名")

@@ -3,7 +3,7 @@
     with Store.open("compliance.db") as store:          # or "postgresql+psycopg://…"
         outcome = store.import_assessment(rubric, assessment, card,
                                           source_name="文峰.xlsx", source_sha256=sha)
-        for card in store.cards("2019年第一轮"):          # ScoreCards, rescored from history
+        for card in store.cards("2021H2"):          # ScoreCards, rescored from history
             ...
 
 Writing: ``import_assessment``, ``import_many``, ``conflict``. Reading (current, i.e. not

@@ -433,7 +433,7 @@ def _write_info(
         (L.RUBRIC, rubric.id, rubric.info.title, s.text),
         (L.RUBRIC_HASH, rubric.content_hash, "评分细则的内容指纹，请勿修改", s.text),
         (L.KIND, str(kind), "自评 / 考评 / 复查", s.input),
-        (L.ROUND, round, "如 2024年度、2024-1", s.input),
+        (L.ROUND, round, "如 2021H2（年份 + H1 上半年 / H2 下半年）", s.input),
         (L.DATE, date, "如 2024-06-30", s.input_date),
         (L.INSPECTORS, "、".join(inspectors), "多人用顿号分隔，如 张三、李四", s.input),
     ]
