@@ -14,10 +14,12 @@ Everything is deterministic for a given seed. The output folder holds::
     manifest.json                what was generated, so an unchanged request is not redone
 
 The filled workbooks are written with bare xlsxwriter from the layout of the real
-template (its sheets, cells and formulas, captured once) so that 1,000 of them take
-seconds, not minutes; ``--check`` imports one of them with the real ``read_workbook``.
+template (its sheets, cells and formulas with their cached results, captured once with
+openpyxl), in parallel: about a minute for 1,000 files and the 300,000-row bulk form on
+2 cores. ``--check`` imports the first checklist and the bulk forms with the real
+``read_workbook`` and scores them.
 
-    python benchmarks/generate.py --units 1000 --items 300 -o benchmarks/out/data
+    python benchmarks/generate.py --units 1000 --items 300 --check    # → benchmarks/out/data-1000x300
 """
 
 from __future__ import annotations

@@ -115,7 +115,9 @@ class Catalog:
             return path
         dirs = self._dirs(name, extra)
         if not _ID.fullmatch(ref):
-            raise ComplianceError(f"“{ref[:80]}”不是有效的{label} id：id 由小写字母、数字和连字符组成，至多 64 个字符")
+            raise ComplianceError(
+                f"“{ref[:80]}”不是有效的{label} id：id 由小写字母、数字和连字符组成，至多 64 个字符"
+            )
         for d in dirs:  # folder by folder: one the user names wins over the bundled ones
             for suffix in YAML_SUFFIXES:
                 candidate = d / f"{ref}{suffix}"
