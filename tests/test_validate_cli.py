@@ -217,3 +217,16 @@ def test_no_traceback_for_any_bad_input(path):
         assert result.exit_code == 1, (args, result.output)
         assert "内部错误" not in result.output, (args, result.output)
         assert result.stderr.strip(), args
+
+
+def test_validate_binds_a_rubric_to_the_standard_on_the_same_command_line(tmp_path, monkeypatch):
+    # No --standards: the rubric's standard is found among the files being validated.
+    for name in ("good_standard.yaml", "good_rubric.yaml"):
+        (tmp_path / name).write_bytes((DATA / name).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    alone = run("validate", "good_rubric.yaml")
+    assert alone.exit_code == 1
+    assert "未知的标准" in alone.output
+    together = run("validate", "good_standard.yaml", "good_rubric.yaml")
+    assert together.exit_code == 0, together.output
+    assert "good_rubric.yaml（评分细则）通过校验" in together.output

@@ -96,6 +96,9 @@ class Catalog:
     standard_dirs: Sequence[Path] = ()
     rubric_dirs: Sequence[Path] = ()
     cwd: Path = field(default_factory=Path.cwd)
+    # Standard files named on the command line (``validate std.yaml rubric.yaml``): a
+    # rubric binds to one of them by its declared id before any folder is searched.
+    standard_files: Sequence[Path] = ()
 
     def _dirs(self, name: str, extra: Iterable[Path]) -> list[Path]:
         dirs = [*extra, self.cwd / name, bundled_dir(name)]
@@ -113,6 +116,10 @@ class Catalog:
             if not _is_file(path):
                 raise ComplianceError(f"找不到{label}文件：{ref}")
             return path
+        if name == "standards":
+            for candidate in self.standard_files:
+                if _declared_id(candidate, name) == ref:
+                    return candidate
         dirs = self._dirs(name, extra)
         if not _ID.fullmatch(ref):
             raise ComplianceError(

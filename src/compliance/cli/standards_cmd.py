@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -52,7 +53,8 @@ def validate(
 
     示例：compliance validate standards/*.yaml rubrics/*.yaml examples/nantong/units.yaml
     """
-    cat = catalog(standards, rubrics)
+    yaml_files = [p for p in paths if p.suffix.lower() not in WORKBOOK_SUFFIXES]
+    cat = replace(catalog(standards, rubrics), standard_files=tuple(yaml_files))
     failed = 0
     for path in paths:
         if path.suffix.lower() in WORKBOOK_SUFFIXES:
