@@ -1,0 +1,173 @@
+"""The pages' data, built from the store with the same library calls as the CLI and the
+PDF reports (``ranking_inputs``, ``ranking_context``, ``unit_context``, ``progress_context``):
+the web shows the numbers the reports print, formatted the same way."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from compliance.findings import ComplianceError
+from compliance.numbers import fmt, percent
+from compliance.reports.assemble import progress_rounds, ranking_inputs
+from compliance.reports.context import placings, progress_context, ranking_context, signed, unit_context
+from compliance.rounds import chinese
+from compliance.scoring import Kind, ScoreCard, compare
+from compliance.web.state import AppState
+
+HONESTY_SHOWN = 5
+KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
+
+
+def audited_rounds(state: AppState, kind: Kind = Kind.AUDIT) -> list[str]:
+    """Rounds (chronological) that have assessments of ``kind``."""
+    return [r for r in state.store.rounds() if state.store.cards(r, kind)]
+
+
+def round_choices(state: AppState) -> list[dict]:
+    return [{"label": r, "chinese": chinese(r)} for r in reversed(state.store.rounds())]
+
+
+def ranking(state: AppState, round: str, kind: Kind) -> dict:
+    """A round's ranking with changes since the previous round and the district table."""
+    inputs = ranking_inputs(state.store, round, kind, state.rubric_for)
+    context = ranking_context(**inputs)
+    cards = {r.card.meta.unit.code: r.card for r in inputs["ranked"]}
+    for row in context["rows"]:
+        row["arrow"] = row["rank_change"][:1] if row["rank_change"][:1] in "↑↓" else ""
+    context["round_chinese"] = chinese(round)
+    context["vetoed"] = [
+        {
+            "code": code,
+            "name": card.meta.unit.name,
+            "district": card.meta.unit.district,
+            "items": [f"{i.code} {i.text}" + (f"（{i.note}）" if i.note else "") for i in _veto_items(card)],
+        }
+        for code, card in cards.items()
+        if card.veto
+    ]
+    return context
+
+
+def _veto_items(card: ScoreCard):
+    codes = set(card.veto_items)
+    return [i for i in card.items if i.code in codes]
+
+
+def honesty(state: AppState, round: str) -> list[dict]:
+    """Squads whose self-assessment overstated the audit most (score gap, then 虚报 items)."""
+    rows = []
+    for self_card, audit_card in state.store.pairs(round):
+        c = compare(self_card, audit_card)
+        p = audit_card.precision
+        rows.append(
+            (
+                (-c.gap, -len(c.inflated), audit_card.meta.unit.code),
+                {
+                    "code": audit_card.meta.unit.code,
+                    "name": audit_card.meta.unit.name,
+                    "district": audit_card.meta.unit.district,
+                    "self_score": fmt(self_card.score, self_card.precision),
+                    "audit_score": fmt(audit_card.score, p),
+                    "gap": signed(c.gap, p),
+                    "inflated": len(c.inflated),
+                    "accuracy": percent(c.accuracy),
+                    "overstated": c.gap > 0,
+                },
+            )
+        )
+    return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
+
+
+def milestone(state: AppState) -> dict | None:
+    """The scope's latest 达标率 against the next milestone of the targets (None without targets)."""
+    if state.targets is None:
+        return None
+    rounds = progress_rounds(state.store)
+    context = progress_context(state.targets, rounds, state.rubric_for, roster=state.roster())
+    milestones = state.targets.targets.milestones
+    as_of = max((r.date for r in rounds), default=None)
+    index = next((i for i, m in enumerate(milestones) if as_of is None or m.by >= as_of), len(milestones) - 1)
+    series = context["series"]
+    return {
+        "title": context["title"],
+        "scope": context["scope"],
+        "units": context["units"],
+        "latest": series[-1] if series else None,
+        "next": context["milestones"][index],
+        "chart": context["chart"],
+    }
+
+
+def overview(state: AppState) -> dict:
+    rounds = audited_rounds(state)
+    if not rounds:
+        return {"round": None, "milestone": milestone(state)}
+    latest = rounds[-1]
+    context = ranking(state, latest, Kind.AUDIT)
+    context.update(
+        round=latest,
+        rate=percent(Decimal(context["passed"]) / Decimal(context["count"]), 1) if context["count"] else "—",
+        honesty=[row for row in honesty(state, latest) if row["overstated"]][:HONESTY_SHOWN],
+        milestone=milestone(state),
+    )
+    return context
+
+
+def progress(state: AppState) -> dict:
+    if state.targets is None:
+        raise ComplianceError("未配置达标目标：启动时用 compliance serve --targets targets.yaml 指定")
+    return progress_context(state.targets, progress_rounds(state.store), state.rubric_for, roster=state.roster())
+
+
+def unit_cards(state: AppState, code: str) -> list[ScoreCard]:
+    """Every current assessment of a unit: rounds in order, 自评 / 考评 / 复查 within a round."""
+    order = {name: i for i, name in enumerate(state.store.rounds())}
+    cards = [card for kind in Kind for card in state.store.history(code, kind)]
+    return sorted(cards, key=lambda c: (order.get(c.meta.round, len(order)), KIND_ORDER[c.meta.kind]))
+
+
+def unit_page(state: AppState, code: str) -> dict | None:
+    """The unit's latest result in full (the report's own context), its trend, and every
+    assessment; None when the store has nothing of it."""
+    cards = unit_cards(state, code)
+    if not cards:
+        unit = next((u for u in state.roster() if u.code == code), None)
+        return None if unit is None else {"unit": unit, "main": None, "assessments": []}
+    audits = [c for c in cards if c.meta.kind is Kind.AUDIT]
+    main = audits[-1] if audits else cards[-1]
+    round_, kind = main.meta.round, main.meta.kind
+    places = placings(state.store.cards(round_, kind)).get(code)
+    pair = next(((s, a) for s, a in state.store.pairs(round_) if a.meta.unit.code == code), None)
+    context = unit_context(
+        main,
+        state.rubric_for(main),
+        rank=places[0] if places else None,
+        district_rank=places[1] if places else None,
+        comparison=compare(*pair) if pair and kind is Kind.AUDIT else None,
+        history=state.store.history(code, kind),
+    )
+    return {
+        "unit": main.meta.unit,
+        "main": context,
+        "main_round": round_,
+        "main_round_chinese": chinese(round_),
+        "assessments": [_row(c) for c in reversed(cards)],
+    }
+
+
+def _row(card: ScoreCard) -> dict:
+    p = card.precision
+    return {
+        "round": card.meta.round,
+        "round_chinese": chinese(card.meta.round),
+        "kind": str(card.meta.kind),
+        "date": card.meta.date.isoformat() if card.meta.date else "—",
+        "inspectors": "、".join(card.meta.inspectors) or "—",
+        "score": fmt(card.score, p),
+        "final": fmt(card.final, p),
+        "rate": percent(card.rate),
+        "grade": card.grade,
+        "status": card.status,
+        "veto": card.veto,
+        "not_inspected": card.not_inspected,
+    }
