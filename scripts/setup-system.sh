@@ -5,8 +5,9 @@
 #   poppler-utils         pdftotext/pdffonts/pdftoppm for the tests and the README picture
 #   libreoffice-calc-nogui  real-client round trip of the checklist workbook
 #   postgresql            the shared-deployment backend, tested for real
+#   chromium chromium-driver  the web app's browser tests (Selenium drives Debian's Chromium)
 set -euo pipefail
-packages=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils libreoffice-calc-nogui postgresql)
+packages=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils libreoffice-calc-nogui postgresql chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,6 +8,7 @@ import conftest_store
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from conftest_store import make, mini_rubric, put
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
@@ -20,17 +21,20 @@ from compliance.store.models import Base
 # The shared fixtures (a module-level name is what makes pytest see a fixture).
 store_url = conftest_store.store_url
 
+# The newest revision this build ships (other migrations are added after 0001).
+[HEAD] = ScriptDirectory.from_config(migrate.config()).get_heads()
+
 SECOND = '''"""A later migration, as a future version would ship it.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 9999
+Revises: {head}
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9999"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -52,7 +56,7 @@ def test_a_new_store_is_created_at_the_newest_schema(store_url):
     Store.open(store_url).close()
     engine = create_engine(store_url)
     with engine.connect() as connection:
-        assert migrate.current(connection) == {"0001"}
+        assert migrate.current(connection) == {HEAD}
         assert set(inspect(connection).get_table_names()) >= {
             "assessments",
             "item_results",
@@ -87,12 +91,12 @@ def test_a_later_migration_upgrades_a_store_made_at_0001(store_url, tmp_path):
 
     location = tmp_path / "migrations"
     shutil.copytree(migrate.default_location(), location, ignore=shutil.ignore_patterns("__pycache__"))
-    (location / "versions" / "0002_remarks.py").write_text(SECOND, encoding="utf-8")
+    (location / "versions" / "9999_remarks.py").write_text(SECOND.replace("{head}", HEAD), encoding="utf-8")
     engine = connect.create(connect.parse(store_url))
     migrate.upgrade(engine, "test", location=str(location))
 
     with engine.connect() as connection:
-        assert migrate.current(connection) == {"0002"}
+        assert migrate.current(connection) == {"9999"}
         assert "remarks" in {c["name"] for c in inspect(connection).get_columns("assessments")}
         items = connection.execute(text("SELECT count(*) FROM item_results")).scalar_one()
         assert items == 3 * len(rubric.items)  # the rebuild cascaded into nothing
@@ -101,7 +105,7 @@ def test_a_later_migration_upgrades_a_store_made_at_0001(store_url, tmp_path):
         connection.execute(text("UPDATE assessments SET superseded = false"))
     engine.dispose()
 
-    # This build does not know 0002: it refuses the store rather than misread it.
+    # This build does not know 9999: it refuses the store rather than misread it.
     with pytest.raises(ComplianceError, match="比本程序新"):
         Store.open(store_url)
 

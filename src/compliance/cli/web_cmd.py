@@ -24,20 +24,40 @@ app.add_typer(user_app, name="user")
 @app.command()
 def serve(
     db: DbOption = None,
-    host: Annotated[str, typer.Option("--host", help="监听地址；局域网内访问时用本机的局域网地址或 0.0.0.0。")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", help="监听地址；局域网内访问时用本机的局域网地址或 0.0.0.0。")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="监听端口。", min=1, max=65535)] = 8000,
     targets: Annotated[
         Path | None,
-        typer.Option("--targets", help="达标目标文件（targets.yaml）：启用达标进度页和总览的目标节点。", exists=True, dir_okay=False),
+        typer.Option(
+            "--targets",
+            help="达标目标文件（targets.yaml）：启用达标进度页和总览的目标节点。",
+            exists=True,
+            dir_okay=False,
+        ),
     ] = None,
     units: Annotated[
         Path | None,
-        typer.Option("--units", help="单位名单（units.yaml）：尚无评估的单位也能下载空白检查表。", exists=True, dir_okay=False),
+        typer.Option(
+            "--units",
+            help="单位名单（units.yaml）：尚无评估的单位也能下载空白检查表。",
+            exists=True,
+            dir_okay=False,
+        ),
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", help="工作进程数（PostgreSQL 上可多开；SQLite 建议 1–2）。", min=1, max=64)] = 1,
-    max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", help="一次上传的总大小上限（MB）。", min=1, max=500)] = 20,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", help="工作进程数（PostgreSQL 上可多开；SQLite 建议 1–2）。", min=1, max=64),
+    ] = 1,
+    max_upload_mb: Annotated[
+        int, typer.Option("--max-upload-mb", help="一次上传的总大小上限（MB）。", min=1, max=500)
+    ] = 20,
     secure_cookies: Annotated[
-        bool, typer.Option("--secure-cookies", help="只通过 HTTPS 发送登录 Cookie（经 HTTPS 反向代理提供服务时使用）。")
+        bool,
+        typer.Option(
+            "--secure-cookies", help="只通过 HTTPS 发送登录 Cookie（经 HTTPS 反向代理提供服务时使用）。"
+        ),
     ] = False,
     standards: StandardsOption = None,
     rubrics: RubricsOption = None,
@@ -131,7 +151,10 @@ def user_add(
         known = {u.code for u in store.units()}
         user = Accounts(store).add(name, role, password, unit_code=unit)
         where = store.where
-    out.print(f"已创建账号“{user.name}”（{user.role}{'，单位 ' + unit if unit else ''}），历史库 {where}", markup=False)
+    out.print(
+        f"已创建账号“{user.name}”（{user.role}{'，单位 ' + unit if unit else ''}），历史库 {where}",
+        markup=False,
+    )
     if unit and unit not in known:
         err.print(f"警告：历史库中还没有单位 {unit} 的评估记录；请确认单位编码无误", markup=False)
     return Exit.OK

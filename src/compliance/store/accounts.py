@@ -246,7 +246,9 @@ class Accounts:
             if last_ok is not None:
                 by_name = by_name.where(AuditRow.at > last_ok)
             by_remote = (
-                session.scalar(select(func.count()).where(*failed, AuditRow.remote == remote)) if remote else 0
+                session.scalar(select(func.count()).where(*failed, AuditRow.remote == remote))
+                if remote
+                else 0
             )
             return session.scalar(by_name) or 0, by_remote or 0
 

@@ -126,7 +126,9 @@ def _login_refused(request: Request, status: int, message: str, username: str, t
 async def logout(request: Request) -> Response:
     user = await current_user(request)
     if user is not None:
-        await blocking(_state(request).accounts.record, Action.LOGOUT, user.name, ok=True, remote=_remote(request))
+        await blocking(
+            _state(request).accounts.record, Action.LOGOUT, user.name, ok=True, remote=_remote(request)
+        )
     request.session.clear()
     if wants_json(request):
         return JSONResponse({"logged_out": True})
@@ -259,7 +261,9 @@ async def template_download(request: Request) -> Response:
 
 async def upload_page(request: Request) -> Response:
     user = await require(request)
-    return page(request, "upload.html", {"limit_mb": _state(request).config.max_upload_bytes // 2**20}, user=user)
+    return page(
+        request, "upload.html", {"limit_mb": _state(request).config.max_upload_bytes // 2**20}, user=user
+    )
 
 
 async def upload(request: Request) -> Response:
@@ -276,7 +280,13 @@ async def upload(request: Request) -> Response:
     result = await blocking(receive, state, user, files, replace=replace, remote=_remote(request))
     if wants_json(request):
         return JSONResponse(result.to_json(), status_code=result.status_code)
-    return page(request, "upload.html", {"result": result, "limit_mb": state.config.max_upload_bytes // 2**20}, user=user, status=result.status_code)
+    return page(
+        request,
+        "upload.html",
+        {"result": result, "limit_mb": state.config.max_upload_bytes // 2**20},
+        user=user,
+        status=result.status_code,
+    )
 
 
 # --- account management (管理员) -------------------------------------------------------------------
@@ -307,7 +317,11 @@ async def users_change(request: Request) -> Response:
             if role is None:
                 raise ComplianceError(f"角色应为 {'、'.join(Role)} 之一")
             created = await blocking(
-                state.accounts.add, name, role, fields.get("password", ""), unit_code=fields.get("unit") or None
+                state.accounts.add,
+                name,
+                role,
+                fields.get("password", ""),
+                unit_code=fields.get("unit") or None,
             )
             done = f"已创建账号“{created.name}”（{created.role}）"
         elif op == "password":
@@ -325,7 +339,9 @@ async def users_change(request: Request) -> Response:
             raise ComplianceError("未知的操作")
     except ComplianceError as exc:
         return await users_page(request, message=f"错误：{exc}", status=400)
-    await blocking(state.accounts.record, Action.ACCOUNT, admin.name, ok=True, detail=done, remote=_remote(request))
+    await blocking(
+        state.accounts.record, Action.ACCOUNT, admin.name, ok=True, detail=done, remote=_remote(request)
+    )
     return await users_page(request, message=done)
 
 

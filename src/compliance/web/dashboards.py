@@ -116,7 +116,9 @@ def overview(state: AppState) -> dict:
 def progress(state: AppState) -> dict:
     if state.targets is None:
         raise ComplianceError("未配置达标目标：启动时用 compliance serve --targets targets.yaml 指定")
-    return progress_context(state.targets, progress_rounds(state.store), state.rubric_for, roster=state.roster())
+    return progress_context(
+        state.targets, progress_rounds(state.store), state.rubric_for, roster=state.roster()
+    )
 
 
 def unit_cards(state: AppState, code: str) -> list[ScoreCard]:

@@ -30,15 +30,31 @@ def nav(user: User | None) -> list[tuple[str, str]]:
     if user is None:
         return []
     if user.role is Role.SQUAD:
-        return [(f"/units/{quote(user.unit_code or '', safe='')}", "本单位"), ("/templates", "空白检查表"), ("/upload", "上传自评表")]
-    items = [("/", "总览"), ("/rounds", "排名"), ("/progress", "达标进度"), ("/units", "单位"), ("/templates", "空白检查表"), ("/upload", "上传检查表")]
+        return [
+            (f"/units/{quote(user.unit_code or '', safe='')}", "本单位"),
+            ("/templates", "空白检查表"),
+            ("/upload", "上传自评表"),
+        ]
+    items = [
+        ("/", "总览"),
+        ("/rounds", "排名"),
+        ("/progress", "达标进度"),
+        ("/units", "单位"),
+        ("/templates", "空白检查表"),
+        ("/upload", "上传检查表"),
+    ]
     if user.role is Role.ADMIN:
         items += [("/admin/users", "账号管理"), ("/admin/audit", "操作记录")]
     return items
 
 
 def page(
-    request: Request, template: str, context: dict | None = None, *, user: User | None = None, status: int = 200
+    request: Request,
+    template: str,
+    context: dict | None = None,
+    *,
+    user: User | None = None,
+    status: int = 200,
 ) -> HTMLResponse:
     values = {
         "request": request,
