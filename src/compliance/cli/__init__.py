@@ -2,6 +2,7 @@
 
 # ruff: noqa: I001  -- import order is registration order, which is the order `--help` lists
 from compliance.cli import standards_cmd  # noqa: F401  (validate, show)
+from compliance.cli import ingest_cmd  # noqa: F401  (ingest)
 from compliance.cli import workbook_cmd  # noqa: F401  (template, score)
 from compliance.cli import store_cmd  # noqa: F401  (import)
 from compliance.cli import report_cmd  # noqa: F401  (report, rank, progress)
