@@ -135,13 +135,31 @@ def build(tables: list[Table], fallback_title: str) -> Result:
                     if origin != row.index or not value:
                         grouping = True
         level_cols.append(grouping)
-    level_names_cols = [first.columns.names.get(c, "") for c, g in zip(first.columns.texts[:-1], level_cols, strict=False) if g]
+    # the item column itself merged over rows that each have points and a wording: it is a
+    # category, and each wording is an item
+    item_is_level = all(
+        any(not r.text_own and r.text for r in t.rows)
+        and all(r.points is not None and (r.points_origin is None or r.points_origin[0] == r.index) and r.wording for r in t.rows)
+        for t in tables
+    )
+    if item_is_level:
+        level_cols.append(True)
+        for t in tables:
+            for row in t.rows:
+                row.levels.append((row.text, row.text_origin))
+                row.text, row.text_own = row.wording, True
+    level_columns = first.columns.texts if item_is_level else first.columns.texts[:-1]
+    level_names_cols = [first.columns.names.get(c, "") for c, g in zip(level_columns, level_cols, strict=False) if g]
     item_level = first.columns.names.get(first.columns.texts[-1], "") or "条目"
+    if item_is_level:
+        item_level = first.columns.names.get(first.columns.rule, "") or "评分标准"
     # --- chains of blocks per row --------------------------------------------------------
     chains: list[tuple[list[_Block], Row, Table]] = []
     open_headings: dict[int, _Block] = {}
     for t in tables:
         previous: list[tuple[str, int]] | None = None
+        # a 序号 merged down with a category anywhere in the table numbers categories
+        seq_numbers_levels = any(r.seq_merged_down for r in t.rows)
         for row in t.rows:
             for h in row.headings:
                 depth = styles.index(h.style)
@@ -160,12 +178,17 @@ def build(tables: list[Table], fallback_title: str) -> Result:
                     name, points = split_points(value)
                     name, weight = split_weight(name)
                     number = numbering(name)
-                    col = t.columns.texts[i]
+                    col = level_columns[i]
                     weight_cell = parse_weight(t.grid.value(origin, t.columns.weight)) if t.columns.weight is not None else None
                     own_number = arabic(number[1]) if number else ""
                     if not own_number and seq and origin == row.index:
                         own_number, seq = seq, ""
                         row.seq = ""
+                    elif not own_number and seq_numbers_levels and row.seq_own and origin == row.index and squash(row.seq):
+                        # a 序号 merged down like this category: the category's number
+                        own_number = arabic(squash(row.seq).rstrip("、.．"))
+                        row.seq = ""
+                        row.seq_merged_down = False
                     chain.append(
                         _Block(
                             ("col", id(t), i, origin, value),
@@ -243,16 +266,24 @@ def build(tables: list[Table], fallback_title: str) -> Result:
             pass
         if row.points_origin is not None and t.columns.points is not None:
             span = [r for r in t.rows if r.points_origin == row.points_origin]
-            if len(span) > 1 and t.grid.value(*row.points_origin) not in ("", None):
+            if len(span) > 1 and t.grid.value(*row.points_origin) not in ("", None) and row.points_origin[0] == row.index or (
+                len(span) > 1 and row.points_origin[0] != row.index and (id(t), row.points_origin) in group_points
+            ):
                 group_points.setdefault((id(t), row.points_origin), []).append(entry)
         parent.entries.append(entry)
     # --- points merged over several items --------------------------------------------------
     for (tid, origin), entries in group_points.items():
+        if len(entries) < 2:
+            continue
         t = next(t for t in tables if id(t) == tid)
         _split_group(entries, parse_points(t.grid.value(*origin)) or Decimal(0), t.grid.where(*origin))
     # --- readings (now that every item's points are known) ---------------------------------
-    for entry in _all_entries(sections):
-        _read(entry, findings)
+    for node in _all_nodes(sections):
+        for entry in node.entries:
+            if node.block in {"bonus", "penalties"}:
+                entry.points = max(entry.points, Decimal(0))  # a 加分/减分 row prices itself
+            else:
+                _read(entry, findings)
     # --- blocks: bonus, penalties, veto ------------------------------------------------------
     bonus: list[Extra] = []
     penalties: list[Extra] = []
@@ -351,7 +382,7 @@ def _block_kind(name: str) -> str:
 
 
 _SCORING_WORDS = re.compile(r"扣\s*[0-9０-９一二三四五六七八九十.]+\s*分|得\s*[0-9０-９.]+\s*分|不得分|一票否决|计0分|酌情")
-_ITEM_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*|[一二三四五六七八九十]+|[①-⑳]|\(\d+\)|（\d+）)$")
+_ITEM_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*|[一二三四五六七八九十]+|[①-⑳]|\((?:\d+|[一二三四五六七八九十]+)\))$")
 
 
 def _entry(row: Row, t: Table, parent: Node, extra_names: list[str]) -> Entry | None:
@@ -382,7 +413,7 @@ def _entry(row: Row, t: Table, parent: Node, extra_names: list[str]) -> Entry | 
             text, points = bare, in_text
     seq = squash(row.seq)
     number = ""
-    if seq and _ITEM_NUMBER.match(seq) and (t.columns.seq is None or t.grid.own(row.index, t.columns.seq)):
+    if seq and _ITEM_NUMBER.match(seq) and row.seq_own and not row.seq_merged_down:
         number = arabic(seq.strip("()（）"))
     else:
         own = numbering(text)

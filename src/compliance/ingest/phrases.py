@@ -61,7 +61,7 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("manual", "{cond}酌情扣{a}-{b}分"),
     Phrase("manual", "{cond}酌情扣{max}分[以内|以下]?"),
     Phrase("manual", "{cond}扣减相应[分数|分值|的分数]"),
-    Phrase("manual", "{cond}[视|根据|按]?[实际]?情况[扣分|评分|计分|给分|打分]"),
+    Phrase("situational", "{cond}[视|根据|按][实际]?情况[扣分|评分|计分|给分|打分]"),
     Phrase("manual", "{cond}计分方法同上{cond}"),
     Phrase("manual", "{cond}加倍扣分"),
     Phrase("manual", "{cond}由{cond}[评定|评分|打分|确定分值]"),
@@ -176,7 +176,7 @@ class Threshold:
     unit: str
 
 
-_SCORING = re.compile(r"扣|得\d|得分|不得|加\d|加分|否决|计\d|记\d|\d分|满分|计分|评分|给分|不合格")
+_SCORING = re.compile(r"扣|得\d|得分|不得|加\d|加分|否决|计\d|记\d|\d分|满分|计分|评分|给分")
 _ENUMERATION = re.compile(r"^(?:\(\d+\)|\d+[、.)](?!\d)|[①-⑳]|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
 _METHOD_WORDS = re.compile(r"查阅|查看|抽查|问卷|听取|核查|现场|实地|检查|座谈|测评|暗访|调阅|考试|抽考")
 _PAREN = re.compile(r"\(([^()]*)\)")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from compliance.ingest.phrases import LEVEL_WORDS, Clause, read, thresholds
+from compliance.ingest.phrases import LEVEL_WORDS, UNITS, Clause, read, thresholds
 from compliance.ingest.text import tidy
 
 KIND_LABELS = {
@@ -85,6 +85,16 @@ def _decide(found: list[Clause], unknown: list[str], p: Decimal | None) -> Readi
         return Reading("check", guesses=("评分标准未写明得分或扣分方式，按符合性判定（符合得满分，不符合不得分）",))
     if _of(found, "manual"):
         return _manual(guess="评分标准为酌情评分或“扣减相应分数”，按人工评分（由考评人员给分）")
+    situational = _of(found, "situational")
+    if situational:
+        # «…得10分；…得10分，按实际情况评分»: criteria judged one by one (基本符合 gives part)
+        rest = [c for c in found if c.kind != "situational"]
+        reading = _criteria(rest, p) if rest else None
+        if reading is None or reading.kind != "criteria":
+            return _manual(guess="评分标准为“按实际情况评分”，按人工评分（由考评人员给分）")
+        return Reading(
+            "criteria", reading.fields, ("原文“按实际情况评分”：各分项按符合/基本符合/不符合评定",)
+        )
     for decide in (_levels, _shortfall, _proportional, _gain, _deductions, _measured, _criteria, _check):
         reading = decide(found, p)
         if reading is not None:
@@ -203,6 +213,7 @@ def _gain(found: list[Clause], p: Decimal | None) -> Reading | None:
     return Reading("proportional", fields, (f"每{unit}得 {gain} 分：实测值填{unit}数，{target}{unit}得满分", *guesses))
 
 
+_COUNTED = re.compile(rf"(?:每|发现1|出现1|查出1|发生1|有1)(?:{UNITS})")
 _PRICE = re.compile(r"[的,]?(?:扣|扣除|减|罚)?[0-9.]+分$")
 
 
@@ -219,6 +230,11 @@ def _deductions(found: list[Clause], p: Decimal | None) -> Reading | None:
     zeros = _of(found, "zero")
     guesses: list[str] = []
     caps = [c.values["max"] for c in _of(found, "cap") if "max" in c.values]
+    # «发现一人次…的，扣2分，扣完为止»: a price per event, though 每 is not written
+    counted = [c for c in onces if _COUNTED.search(c.cond) or (len(onces) == 1 and _of(found, "cap") and not caps)]
+    if counted:
+        pers = [*pers, *counted]
+        onces = [c for c in onces if c not in counted]
     fields: dict = {"rule": "deduct"}
     if not pers and len(onces) == 1 and not zeros:
         amount = onces[0].values["per"]

@@ -94,6 +94,8 @@ class Row:
     headings: list[Heading]
     text_own: bool = True
     seq_own: bool = True
+    text_origin: int = -1
+    seq_merged_down: bool = False
 
 
 @dataclass
@@ -378,4 +380,6 @@ def _item_row(grid: Grid, r: int, cols: Columns) -> Row | None:
         headings=[],
         text_own=grid.own(r, item_col) and bool(text),
         seq_own=cols.seq is None or grid.own(r, cols.seq),
+        text_origin=grid.origin_of(r, item_col)[0],
+        seq_merged_down=cols.seq is not None and r + 1 < len(grid.text) and grid.origin_of(r + 1, cols.seq)[0] == r,
     )
