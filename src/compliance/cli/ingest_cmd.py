@@ -20,7 +20,12 @@ def ingest_command(
     standard_id: Annotated[str, typer.Option("--id", help="新标准的 id（小写字母、数字、连字符）。")],
     out_dir: Annotated[
         Path,
-        typer.Option("-o", "--out", help="输出文件夹：写入其下的 standards/ID.yaml 和 rubrics/ID-rubric.yaml。", file_okay=False),
+        typer.Option(
+            "-o",
+            "--out",
+            help="输出文件夹：写入其下的 standards/ID.yaml 和 rubrics/ID-rubric.yaml。",
+            file_okay=False,
+        ),
     ] = Path("."),
 ) -> int:
     """把单位现有的评分表（Excel/Word）转换为标准和评分细则 YAML。
@@ -32,9 +37,13 @@ def ingest_command(
     """
     report = ingest(table, standard_id, out_dir)
     print_findings(report.findings)
-    kinds = "、".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in sorted(report.kinds.items(), key=lambda kv: -kv[1]))
+    kinds = "、".join(
+        f"{KIND_LABELS.get(k, k)} {n}" for k, n in sorted(report.kinds.items(), key=lambda kv: -kv[1])
+    )
     out.print(f"✓ 已写入 {report.standard_path} 和 {report.rubric_path}", markup=False)
     out.print(f"条目 {report.items} 个，总分 {report.total}；评分方式：{kinds}", markup=False)
     if report.manual:
-        out.print(f"需人工评分的条目 {len(report.manual)} 个（见上方说明和 YAML 中的“请核对”）。", markup=False)
+        out.print(
+            f"需人工评分的条目 {len(report.manual)} 个（见上方说明和 YAML 中的“请核对”）。", markup=False
+        )
     return Exit.FINDINGS if report.needs_person else Exit.OK

@@ -75,7 +75,11 @@ def analyse(path: Path) -> tuple[Result | None, list[Finding]]:
             continue
         if tables and table.columns.texts and len(table.columns.texts) != len(tables[0].columns.texts):
             findings.append(
-                Finding(grid.where_row(table.header_row), "这张表的列与第一张评分表不同，已跳过", severity=_warning())
+                Finding(
+                    grid.where_row(table.header_row),
+                    "这张表的列与第一张评分表不同，已跳过",
+                    severity=_warning(),
+                )
             )
             continue
         tables.append(table)
@@ -110,7 +114,12 @@ def ingest(path: Path, standard_id: str, out_dir: Path) -> IngestReport:
     """
     if not ID_PATTERN.fullmatch(standard_id) or len(standard_id) > MAX_ID:
         raise FindingsError(
-            [Finding("--id", f"“{standard_id[:80]}”不是有效的 id：应由小写字母、数字和连字符组成，至多 {MAX_ID} 个字符")]
+            [
+                Finding(
+                    "--id",
+                    f"“{standard_id[:80]}”不是有效的 id：应由小写字母、数字和连字符组成，至多 {MAX_ID} 个字符",
+                )
+            ]
         )
     result, findings = analyse(path)
     if result is None:
@@ -126,7 +135,9 @@ def ingest(path: Path, standard_id: str, out_dir: Path) -> IngestReport:
     entries = list(result.entries())
     kinds = Counter(rule_kind(rubric_fields(e)) for e in entries)
     manual = tuple((e.where, e.wording) for e in entries if e.reading.kind == "manual")
-    return IngestReport(standard_path, rubric_path, tuple(findings), len(entries), result.total, dict(kinds), manual)
+    return IngestReport(
+        standard_path, rubric_path, tuple(findings), len(entries), result.total, dict(kinds), manual
+    )
 
 
 def _validate(standard_text: str, rubric_text: str, standard_id: str, rubric_id: str) -> list[Finding]:
@@ -148,7 +159,12 @@ def _validate(standard_text: str, rubric_text: str, standard_id: str, rubric_id:
             _, found = catalog.validate(path)
             for f in errors_of(found):
                 problems.append(
-                    Finding(f"{path.parent.name}/{path.name}", f"生成的文件未通过校验：{f.path or ''} {f.message}", f.line, f.column)
+                    Finding(
+                        f"{path.parent.name}/{path.name}",
+                        f"生成的文件未通过校验：{f.path or ''} {f.message}",
+                        f.line,
+                        f.column,
+                    )
                 )
         return problems
 

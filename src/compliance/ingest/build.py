@@ -120,7 +120,12 @@ def build(tables: list[Table], fallback_title: str) -> Result:
         styles += [s for s in t.styles if s not in styles]
         notes += t.notes
         for skipped in t.skipped:
-            findings.append(_warn(skipped.split("：", 1)[0], f"这一行既不是条目也不是标题，已跳过：{skipped.split('：', 1)[-1]}"))
+            findings.append(
+                _warn(
+                    skipped.split("：", 1)[0],
+                    f"这一行既不是条目也不是标题，已跳过：{skipped.split('：', 1)[-1]}",
+                )
+            )
     title = next((t.title for t in tables if t.title), "") or fallback_title
     # --- which text columns are levels (merged or blank over several rows) -------------
     level_cols: list[bool] = []
@@ -139,7 +144,10 @@ def build(tables: list[Table], fallback_title: str) -> Result:
     # category, and each wording is an item
     item_is_level = all(
         any(not r.text_own and r.text for r in t.rows)
-        and all(r.points is not None and (r.points_origin is None or r.points_origin[0] == r.index) and r.wording for r in t.rows)
+        and all(
+            r.points is not None and (r.points_origin is None or r.points_origin[0] == r.index) and r.wording
+            for r in t.rows
+        )
         for t in tables
     )
     if item_is_level:
@@ -149,7 +157,9 @@ def build(tables: list[Table], fallback_title: str) -> Result:
                 row.levels.append((row.text, row.text_origin))
                 row.text, row.text_own = row.wording, True
     level_columns = first.columns.texts if item_is_level else first.columns.texts[:-1]
-    level_names_cols = [first.columns.names.get(c, "") for c, g in zip(level_columns, level_cols, strict=False) if g]
+    level_names_cols = [
+        first.columns.names.get(c, "") for c, g in zip(level_columns, level_cols, strict=False) if g
+    ]
     item_level = first.columns.names.get(first.columns.texts[-1], "") or "条目"
     if item_is_level:
         item_level = first.columns.names.get(first.columns.rule, "") or "评分标准"
@@ -179,12 +189,22 @@ def build(tables: list[Table], fallback_title: str) -> Result:
                     name, weight = split_weight(name)
                     number = numbering(name)
                     col = level_columns[i]
-                    weight_cell = parse_weight(t.grid.value(origin, t.columns.weight)) if t.columns.weight is not None else None
+                    weight_cell = (
+                        parse_weight(t.grid.value(origin, t.columns.weight))
+                        if t.columns.weight is not None
+                        else None
+                    )
                     own_number = arabic(number[1]) if number else ""
                     if not own_number and seq and origin == row.index:
                         own_number, seq = seq, ""
                         row.seq = ""
-                    elif not own_number and seq_numbers_levels and row.seq_own and origin == row.index and squash(row.seq):
+                    elif (
+                        not own_number
+                        and seq_numbers_levels
+                        and row.seq_own
+                        and origin == row.index
+                        and squash(row.seq)
+                    ):
                         # a 序号 merged down like this category: the category's number
                         own_number = arabic(squash(row.seq).rstrip("、.．"))
                         row.seq = ""
@@ -211,7 +231,10 @@ def build(tables: list[Table], fallback_title: str) -> Result:
         depth = 1
     if depth > MAX_LEVELS - 1:
         findings.append(
-            _warn(tables[0].grid.where_row(tables[0].header_row), f"表格有 {depth + 1} 层，标准最多 4 层：最内层的类别已并入条目内容")
+            _warn(
+                tables[0].grid.where_row(tables[0].header_row),
+                f"表格有 {depth + 1} 层，标准最多 4 层：最内层的类别已并入条目内容",
+            )
         )
     heading_names = [_GENERIC_LEVELS[i] for i in range(len(styles))]
     names = [*heading_names, *level_names_cols]
@@ -262,14 +285,11 @@ def build(tables: list[Table], fallback_title: str) -> Result:
         entry = _entry(row, t, parent, extra_names)
         if entry is None:
             continue
-        if row.points is None and row.points_origin is not None and row.points_origin[0] != row.index:
-            pass
-        if row.points_origin is not None and t.columns.points is not None:
-            span = [r for r in t.rows if r.points_origin == row.points_origin]
-            if len(span) > 1 and t.grid.value(*row.points_origin) not in ("", None) and row.points_origin[0] == row.index or (
-                len(span) > 1 and row.points_origin[0] != row.index and (id(t), row.points_origin) in group_points
-            ):
-                group_points.setdefault((id(t), row.points_origin), []).append(entry)
+        origin = row.points_origin
+        if origin is not None and t.grid.value(*origin) not in ("", None):
+            merged_over = sum(1 for r in t.rows if r.points_origin == origin)
+            if merged_over > 1:  # one 分值 cell merged over several items: shared out below
+                group_points.setdefault((id(t), origin), []).append(entry)
         parent.entries.append(entry)
     # --- points merged over several items --------------------------------------------------
     for (tid, origin), entries in group_points.items():
@@ -300,7 +320,11 @@ def build(tables: list[Table], fallback_title: str) -> Result:
         elif node.block == "veto":
             for entry in node.walk():
                 if entry.reading.kind != "veto":
-                    entry.reading = Reading("veto", {"veto": True}, (*entry.reading.guesses, "位于“一票否决”类别中，按一票否决处理"))
+                    entry.reading = Reading(
+                        "veto",
+                        {"veto": True},
+                        (*entry.reading.guesses, "位于“一票否决”类别中，按一票否决处理"),
+                    )
     sections = _without_blocks(sections)
     if bonus and bonus_cap is None:
         bonus_cap = sum((b.amount for b in bonus), Decimal(0))
@@ -316,9 +340,13 @@ def build(tables: list[Table], fallback_title: str) -> Result:
         total_w = sum(given.values(), Decimal(0))
         where = tables[0].grid.where_row(tables[0].header_row)
         if missing:
-            findings.append(_err(where, f"只有部分一级类别给出了权重，缺少：{'、'.join(missing)}；未写入 weights"))
+            findings.append(
+                _err(where, f"只有部分一级类别给出了权重，缺少：{'、'.join(missing)}；未写入 weights")
+            )
         elif total_w != 1:
-            findings.append(_err(where, f"各一级类别的权重之和为 {tidy(total_w * 100)}%，应为 100%；未写入 weights"))
+            findings.append(
+                _err(where, f"各一级类别的权重之和为 {tidy(total_w * 100)}%，应为 100%；未写入 weights")
+            )
         else:
             weights = given
     # --- totals -----------------------------------------------------------------------------
@@ -332,20 +360,42 @@ def build(tables: list[Table], fallback_title: str) -> Result:
             if weights:
                 continue
             if value != expected:
-                findings.append(_err(where, f"合计 {value} 分与各条目分值之和 {expected} 分不一致；已按各条目分值之和作为总分"))
+                findings.append(
+                    _err(
+                        where,
+                        f"合计 {value} 分与各条目分值之和 {expected} 分不一致；已按各条目分值之和作为总分",
+                    )
+                )
     for node in _all_nodes(sections):
         if node.points is not None and node.sum() != node.points:
             findings.append(
-                _warn(node.where, f"类别“{node.name}”标注 {node.points} 分，其下条目分值之和为 {node.sum()} 分")
+                _warn(
+                    node.where, f"类别“{node.name}”标注 {node.points} 分，其下条目分值之和为 {node.sum()} 分"
+                )
             )
     if total <= 0:
-        findings.append(_err(tables[0].grid.where_row(tables[0].header_row), "所有条目的分值之和为 0：请检查分值列"))
+        findings.append(
+            _err(tables[0].grid.where_row(tables[0].header_row), "所有条目的分值之和为 0：请检查分值列")
+        )
     return Result(
-        title, levels, sections, bonus, bonus_cap, penalties, penalty_cap, weights, total, findings, notes, level_guess
+        title,
+        levels,
+        sections,
+        bonus,
+        bonus_cap,
+        penalties,
+        penalty_cap,
+        weights,
+        total,
+        findings,
+        notes,
+        level_guess,
     )
 
 
-_LEVEL_SEQ = re.compile(r"^(?:第[一二三四五六七八九十百零〇0-9]+[部分章条项节]|[一二三四五六七八九十]+[、.．]?)$")
+_LEVEL_SEQ = re.compile(
+    r"^(?:第[一二三四五六七八九十百零〇0-9]+[部分章条项节]|[一二三四五六七八九十]+[、.．]?)$"
+)
 
 
 def numbering_of_seq(row: Row) -> str:
@@ -381,8 +431,12 @@ def _block_kind(name: str) -> str:
     return ""
 
 
-_SCORING_WORDS = re.compile(r"扣\s*[0-9０-９一二三四五六七八九十.]+\s*分|得\s*[0-9０-９.]+\s*分|不得分|一票否决|计0分|酌情")
-_ITEM_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*|[一二三四五六七八九十]+|[①-⑳]|\((?:\d+|[一二三四五六七八九十]+)\))$")
+_SCORING_WORDS = re.compile(
+    r"扣\s*[0-9０-９一二三四五六七八九十.]+\s*分|得\s*[0-9０-９.]+\s*分|不得分|一票否决|计0分|酌情"
+)
+_ITEM_NUMBER = re.compile(
+    r"^(?:\d+(?:\.\d+)*|[一二三四五六七八九十]+|[①-⑳]|\((?:\d+|[一二三四五六七八九十]+)\))$"
+)
 
 
 def _entry(row: Row, t: Table, parent: Node, extra_names: list[str]) -> Entry | None:
@@ -437,7 +491,9 @@ def _entry(row: Row, t: Table, parent: Node, extra_names: list[str]) -> Entry | 
 def _level_flags(t: Table) -> list[bool]:
     flags = []
     for i in range(len(t.columns.texts) - 1):
-        flags.append(any(r.levels[i][1] != r.index or not r.levels[i][0] for r in t.rows if i < len(r.levels)))
+        flags.append(
+            any(r.levels[i][1] != r.index or not r.levels[i][0] for r in t.rows if i < len(r.levels))
+        )
     return flags
 
 
@@ -459,7 +515,9 @@ def _split_group(entries: list[Entry], total: Decimal, where: str) -> None:
         how = "平均分配"
     for e, share in zip(entries, shares, strict=True):
         e.points = tidy(share)
-        e.guesses.append(f"原表 {where} 的 {total} 分合并跨 {len(entries)} 个条目，已{how}：本项 {tidy(share)} 分")
+        e.guesses.append(
+            f"原表 {where} 的 {total} 分合并跨 {len(entries)} 个条目，已{how}：本项 {tidy(share)} 分"
+        )
 
 
 def _read(entry: Entry, findings: list[Finding]) -> None:
@@ -478,7 +536,9 @@ def _read(entry: Entry, findings: list[Finding]) -> None:
     if reading.method and not entry.method:
         entry.method = reading.method
     if reading.problem:
-        findings.append(_err(entry.where, f"{reading.problem}；已设为人工评分（manual）。原文：{entry.wording}"))
+        findings.append(
+            _err(entry.where, f"{reading.problem}；已设为人工评分（manual）。原文：{entry.wording}")
+        )
 
 
 def _natural_points(reading: Reading) -> Decimal | None:

@@ -117,7 +117,9 @@ def rubric_fields(entry: Entry) -> dict:
 
 
 def rubric_yaml(result: Result, standard_id: str, rubric_id: str, source_file: str) -> str:
-    title = result.title if re.search(r"评分|细则|考核|考评|评价", result.title) else f"{result.title}评分细则"
+    title = (
+        result.title if re.search(r"评分|细则|考核|考评|评价", result.title) else f"{result.title}评分细则"
+    )
     lines = [
         f"# 由 compliance ingest 从 {source_file} 生成。标有“请核对”的地方是推断的，请对照原表确认。",
         "rubric:",
@@ -128,7 +130,9 @@ def rubric_yaml(result: Result, standard_id: str, rubric_id: str, source_file: s
     if result.weights:
         lines.append("  # 各一级类别按权重加权；每个类别的条目分值是该类别自己的满分")
     lines.append(f"  total: {scalar(result.total)}")
-    lines.append("  # 请核对：表格未给出达标线和等级；如需判定达标，请补充 pass（如 {min_rate: 0.9}）和 grades")
+    lines.append(
+        "  # 请核对：表格未给出达标线和等级；如需判定达标，请补充 pass（如 {min_rate: 0.9}）和 grades"
+    )
     if result.weights:
         lines.append(f"  weights: {flow(result.weights)}")
     lines.append("  items:")

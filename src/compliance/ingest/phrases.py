@@ -27,12 +27,8 @@ from functools import cached_property
 
 from compliance.ingest.text import normalize, number
 
-UNITS = (
-    "人次|处次|件次|户次|个百分点|百分点|处|次|件|起|项|人|宗|例|家|条|份|台|辆|户|张|批|天|日|篇|座|名|个|起次|单|宗"
-)
-LEVEL_WORDS = (
-    "非常满意|比较满意|基本满意|不满意|满意|很好|较好|好|一般|较差|差|优秀|良好|合格|基本合格|不合格|优|良|中|及格|不及格"
-)
+UNITS = "人次|处次|件次|户次|个百分点|百分点|处|次|件|起|项|人|宗|例|家|条|份|台|辆|户|张|批|天|日|篇|座|名|个|起次|单|宗"
+LEVEL_WORDS = "非常满意|比较满意|基本满意|不满意|满意|很好|较好|好|一般|较差|差|优秀|良好|合格|基本合格|不合格|优|良|中|及格|不及格"
 
 
 @dataclass(frozen=True)
@@ -52,7 +48,7 @@ class Phrase:
 PHRASES: tuple[Phrase, ...] = (
     # --- vetoes: the item decides the unit or its top-level section ----------------------
     Phrase("veto", "{cond}[实行|实施|予以|作]?一票否决[制]?[的]?"),
-    Phrase("veto", "{cond}[考核|考评|年度考核]?[结果]?[直接]?[定为|评为]?不合格[等次]?"),
+    Phrase("veto", "{cond}[年度考核|考核|考评|年度考评][结果]?[直接|一律]?[定为|评为|确定为|认定为]不合格[等次]?"),
     Phrase("section_zero", "{cond}[此|本|该|这一]大项[计0分|不得分|得0分|记0分|为0分|分值全扣|全部扣除]"),
     Phrase("section_zero", "{cond}[此|本|该]部分[计0分|不得分|得0分|分值全扣]"),
     Phrase("section_zero", "{cond}[取消|扣除]?[此|本|该]大项[得分|分值|全部分值]"),
@@ -76,11 +72,10 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("proportional", "{cond}按[实际]?{cond}[率|比例|进度|比率][计分|得分|折算|计算得分|折算得分|换算][的]?"),
     Phrase("proportional", "{cond}按[实际]?[完成|达标|覆盖|执行]{cond}[计分|得分|折算]"),
     Phrase("proportional", "{cond}×100%×{points}[分]?"),
-    Phrase("proportional", "{cond}[得分|分值]?=?{cond}/{cond}×{points}[分]?"),
+    Phrase("proportional", "{cond}[得分|分值]?[=]?{cond}/{cond}×{points}[分]?"),
     # --- count-based gains: every event earns points up to a ceiling --------------------
     Phrase("gain", "{cond}每[增加|有|发现|完成|办理|报送|上报|采用|刊登|被]?{cond}?[1]?{u}[的]?[得|加|计|记]{gain}分"),
     Phrase("gain_cap", "[最高|最多|满分|最高得|最多得|累计最高|累计最多|上限]{max}分[为止|封顶]?"),
-    Phrase("gain_cap", "[得|加]满{max}?分?为止"),
     # --- deductions: priced per event, once, and their ceiling ---------------------------
     Phrase("cap", "[扣完为止|扣满为止|扣完本项分值为止|扣完该项分值为止|扣完该项分为止|直至扣完|扣完即止|此项分值扣完为止|本项分值扣完为止|该项扣完为止|扣完此项分值为止]"),
     Phrase("cap", "[最多|最高|累计最多|累计最高|累计]扣{max}分[为止|封顶]?"),
@@ -101,9 +96,6 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("full", "{cond}[得|计|记|给|可得|加]{points}分"),
     Phrase("full", "{cond}[得满分|得全分|计满分|得分|记满分]"),
     Phrase("full", "{cond}{points}分"),
-    # --- bonus / penalty blocks -----------------------------------------------------------
-    Phrase("bonus_cap", "[加分]?[最高|最多|累计最高|累计]?加{max}分[为止|封顶]?"),
-    Phrase("bonus_cap", "加分不超过{max}分"),
     # --- thresholds inside conditions (达到90%以上、80%-90%、低于70%) -------------------------
     Phrase("range", "{a}[%]?[\\(含\\)]?-{b}{tu}", role="condition"),
     Phrase("at_least", "{t}{tu}?[\\(含\\)]?[以上|及以上|或以上|\\(含\\)以上|\\(含本数\\)以上]", role="condition"),
@@ -177,7 +169,9 @@ class Threshold:
 
 
 _SCORING = re.compile(r"扣|得\d|得分|不得|加\d|加分|否决|计\d|记\d|\d分|满分|计分|评分|给分")
-_ENUMERATION = re.compile(r"^(?:\(\d+\)|\d+[、.)](?!\d)|[①-⑳]|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
+_ENUMERATION = re.compile(
+    r"^(?:\(\d+\)|\d+[、.)](?!\d)|[①-⑳]|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)"
+)
 _METHOD_WORDS = re.compile(r"查阅|查看|抽查|问卷|听取|核查|现场|实地|检查|座谈|测评|暗访|调阅|考试|抽考")
 _PAREN = re.compile(r"\(([^()]*)\)")
 _CUT_SENTENCE = re.compile(r"[;。!?]")

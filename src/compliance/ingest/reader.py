@@ -96,7 +96,11 @@ def read_tables(path: Path) -> tuple[list[Grid], list[Finding]]:
     name = path.name
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        return [], [Finding(name, f"不支持的文件类型“{path.suffix or '（无扩展名）'}”：应为 .xlsx、.xls、.csv 或 .docx")]
+        return [], [
+            Finding(
+                name, f"不支持的文件类型“{path.suffix or '（无扩展名）'}”：应为 .xlsx、.xls、.csv 或 .docx"
+            )
+        ]
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -174,7 +178,11 @@ def _read_xls(path: Path, head: bytes) -> tuple[list[Grid], list[Finding]]:
                 height, width = sheet.height, sheet.width
                 if height > MAX_TABLE_ROWS or width > MAX_TABLE_COLUMNS:
                     findings.append(
-                        Finding(path.name, f"工作表过大：{height} 行、{width} 列（上限 {MAX_TABLE_ROWS} 行、{MAX_TABLE_COLUMNS} 列）", cell=meta.name)
+                        Finding(
+                            path.name,
+                            f"工作表过大：{height} 行、{width} 列（上限 {MAX_TABLE_ROWS} 行、{MAX_TABLE_COLUMNS} 列）",
+                            cell=meta.name,
+                        )
                     )
                     continue
                 # calamine's rows start at row 1 but at the first used column
@@ -223,7 +231,9 @@ def _read_csv(path: Path) -> tuple[list[Grid], list[Finding]]:
     if problem:
         return [], [Finding(path.name, problem)]
     if data.startswith(_ZIP) or data.startswith(_OLE):
-        return [], [Finding(path.name, "不是 .csv 文本文件：内容是 Excel 工作簿；请把扩展名改为 .xlsx 或 .xls")]
+        return [], [
+            Finding(path.name, "不是 .csv 文本文件：内容是 Excel 工作簿；请把扩展名改为 .xlsx 或 .xls")
+        ]
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             content = data.decode(encoding)
@@ -282,7 +292,9 @@ def _read_docx(path: Path, head: bytes) -> tuple[list[Grid], list[Finding]]:
         return [], [Finding(name, f"文档已损坏，无法读取（{type(exc).__name__}）")]
     grids = [_docx_grid(name, f"表{i}", table) for i, table in enumerate(document.tables, start=1)]
     if not grids:
-        return [], [Finding(name, "文档中没有表格：评分表应是 Word 表格（不是图片、文本框或用空格对齐的文字）")]
+        return [], [
+            Finding(name, "文档中没有表格：评分表应是 Word 表格（不是图片、文本框或用空格对齐的文字）")
+        ]
     return grids, []
 
 

@@ -82,7 +82,9 @@ def _decide(found: list[Clause], unknown: list[str], p: Decimal | None) -> Readi
     if unknown:
         return _manual(f"未能识别的评分文字：{'；'.join(unknown)}")
     if not found:
-        return Reading("check", guesses=("评分标准未写明得分或扣分方式，按符合性判定（符合得满分，不符合不得分）",))
+        return Reading(
+            "check", guesses=("评分标准未写明得分或扣分方式，按符合性判定（符合得满分，不符合不得分）",)
+        )
     if _of(found, "manual"):
         return _manual(guess="评分标准为酌情评分或“扣减相应分数”，按人工评分（由考评人员给分）")
     situational = _of(found, "situational")
@@ -113,7 +115,9 @@ def _levels(found: list[Clause], p: Decimal | None) -> Reading | None:
     if listed:
         clause = listed[0]
         if len(clause.labels) != len(clause.nums):
-            return _manual(f"等级 {len(clause.labels)} 个、分数 {len(clause.nums)} 个，数目不一致：{clause.text}")
+            return _manual(
+                f"等级 {len(clause.labels)} 个、分数 {len(clause.nums)} 个，数目不一致：{clause.text}"
+            )
         pairs = dict(zip(clause.labels, clause.nums, strict=True))
         return _level_reading(pairs, p)
     named = _of(found, "level_words")
@@ -124,7 +128,9 @@ def _levels(found: list[Clause], p: Decimal | None) -> Reading | None:
         fractions = _USUAL_FRACTIONS.get(len(labels))
         if fractions is None:
             return _manual(f"等级没有给出分数：{named[0].text}")
-        pairs = {label: tidy((p * f).quantize(Decimal("0.01"))) for label, f in zip(labels, fractions, strict=True)}
+        pairs = {
+            label: tidy((p * f).quantize(Decimal("0.01"))) for label, f in zip(labels, fractions, strict=True)
+        }
         shown = "、".join(f"{k} {v} 分" for k, v in pairs.items())
         return Reading(
             "levels",
@@ -174,7 +180,13 @@ def _shortfall(found: list[Clause], p: Decimal | None) -> Reading | None:
     target = _line([clause]) or _line(_of(found, "full", "zero"))
     if target is None:
         return _manual(f"按差距扣分但没有写明达标线：{clause.text}")
-    fields: dict = {"rule": "quantity", "mode": "shortfall", "target": target, "unit": "%", "per": clause.values["per"]}
+    fields: dict = {
+        "rule": "quantity",
+        "mode": "shortfall",
+        "target": target,
+        "unit": "%",
+        "per": clause.values["per"],
+    }
     step = clause.values.get("step", Decimal(1))
     if step != 1:
         fields["step"] = step
@@ -210,7 +222,9 @@ def _gain(found: list[Clause], p: Decimal | None) -> Reading | None:
     target = tidy(p / gain)
     unit = gains[0].unit or "次"
     fields = {"rule": "quantity", "mode": "proportional", "target": target, "unit": unit}
-    return Reading("proportional", fields, (f"每{unit}得 {gain} 分：实测值填{unit}数，{target}{unit}得满分", *guesses))
+    return Reading(
+        "proportional", fields, (f"每{unit}得 {gain} 分：实测值填{unit}数，{target}{unit}得满分", *guesses)
+    )
 
 
 _COUNTED = re.compile(rf"(?:每|发现1|出现1|查出1|发生1|有1)(?:{UNITS})")
@@ -231,7 +245,9 @@ def _deductions(found: list[Clause], p: Decimal | None) -> Reading | None:
     guesses: list[str] = []
     caps = [c.values["max"] for c in _of(found, "cap") if "max" in c.values]
     # «发现一人次…的，扣2分，扣完为止»: a price per event, though 每 is not written
-    counted = [c for c in onces if _COUNTED.search(c.cond) or (len(onces) == 1 and _of(found, "cap") and not caps)]
+    counted = [
+        c for c in onces if _COUNTED.search(c.cond) or (len(onces) == 1 and _of(found, "cap") and not caps)
+    ]
     if counted:
         pers = [*pers, *counted]
         onces = [c for c in onces if c not in counted]
@@ -280,7 +296,12 @@ def _measured(found: list[Clause], p: Decimal | None) -> Reading | None:
     rate_like = unit == "%" or any(_RATE.search(c.cond) for c, _ in lined)
     if len(lined) == 1 and len([c for c in scored if c.kind == "full"]) == 1:
         clause, ts = lined[0]
-        if clause.kind == "full" and clause.values.get("points", p) == p and ts[0].kind == "at_least" and rate_like:
+        if (
+            clause.kind == "full"
+            and clause.values.get("points", p) == p
+            and ts[0].kind == "at_least"
+            and rate_like
+        ):
             return Reading(
                 "threshold",
                 {"rule": "quantity", "mode": "threshold", "target": ts[0].value, "unit": unit or None},

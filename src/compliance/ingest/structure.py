@@ -21,27 +21,111 @@ HEADER_SCAN_ROWS = 30
 
 # header words → column role; the first list a word is found in wins
 ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("ignore", ("得分", "扣分", "自评分", "自评得分", "实得分", "考核得分", "考评得分", "扣分原因", "扣分情况",
-                "得分情况", "扣分说明", "实际得分", "评分", "自查得分", "检查得分", "扣分理由")),
+    (
+        "ignore",
+        (
+            "得分",
+            "扣分",
+            "自评分",
+            "自评得分",
+            "实得分",
+            "考核得分",
+            "考评得分",
+            "扣分原因",
+            "扣分情况",
+            "得分情况",
+            "扣分说明",
+            "实际得分",
+            "评分",
+            "自查得分",
+            "检查得分",
+            "扣分理由",
+        ),
+    ),
     ("seq", ("序号", "编号", "序", "项次", "条目编号")),
-    ("points", ("分值", "基本分", "标准分", "分数", "满分", "标准分值", "配分", "基础分", "考核分值", "应得分",
-                "分值(分)", "分值分", "基本分值", "标准分数", "总分", "赋分", "权重分")),
+    (
+        "points",
+        (
+            "分值",
+            "基本分",
+            "标准分",
+            "分数",
+            "满分",
+            "标准分值",
+            "配分",
+            "基础分",
+            "考核分值",
+            "应得分",
+            "分值(分)",
+            "分值分",
+            "基本分值",
+            "标准分数",
+            "总分",
+            "赋分",
+            "权重分",
+        ),
+    ),
     ("weight", ("权重", "权数", "权重(%)", "权重%", "比重")),
-    ("rule", ("评分标准", "计分方法", "评分细则", "评分方法", "评分办法", "扣分标准", "计分标准", "评分方法及标准",
-              "评分标准及考核办法", "考核评分标准", "评分依据", "计分办法", "评分要求", "扣分细则", "评价方法",
-              "评分方法(分值)", "评分规则", "计分规则", "扣分办法", "考核计分", "考核评分办法", "评分及扣分标准",
-              "扣分方法", "评分说明", "考评标准", "评分标准(分值)", "计分方法及标准")),
+    (
+        "rule",
+        (
+            "评分标准",
+            "计分方法",
+            "评分细则",
+            "评分方法",
+            "评分办法",
+            "扣分标准",
+            "计分标准",
+            "评分方法及标准",
+            "评分标准及考核办法",
+            "考核评分标准",
+            "评分依据",
+            "计分办法",
+            "评分要求",
+            "扣分细则",
+            "评价方法",
+            "评分方法(分值)",
+            "评分规则",
+            "计分规则",
+            "扣分办法",
+            "考核计分",
+            "考核评分办法",
+            "评分及扣分标准",
+            "扣分方法",
+            "评分说明",
+            "考评标准",
+            "评分标准(分值)",
+            "计分方法及标准",
+        ),
+    ),
     ("rule?", ("考核方法", "考评方法", "考核办法", "考评办法", "考核标准")),
-    ("method", ("考核方式", "考评方式", "检查方法", "核查方式", "评估方法", "检查方式", "考核形式", "检查方式方法",
-                "考核途径", "核查方法")),
+    (
+        "method",
+        (
+            "考核方式",
+            "考评方式",
+            "检查方法",
+            "核查方式",
+            "评估方法",
+            "检查方式",
+            "考核形式",
+            "检查方式方法",
+            "考核途径",
+            "核查方法",
+        ),
+    ),
     ("evidence", ("佐证材料", "台账资料", "备查资料", "资料要求", "佐证资料", "考核依据", "备查材料")),
     ("note", ("备注", "说明", "附注")),
 )
-_TEXT_WORDS = re.compile(r"项目|内容|指标|标准|类别|大类|要求|事项|要点|名称|分项|子项|小项|方面|领域|任务|工作|条款|描述")
+_TEXT_WORDS = re.compile(
+    r"项目|内容|指标|标准|类别|大类|要求|事项|要点|名称|分项|子项|小项|方面|领域|任务|工作|条款|描述"
+)
 _TOTAL = re.compile(r"^(?:合计|总计|总分|共计|总分值|满分合计|分值合计)")
 _SUBTOTAL = re.compile(r"^小计")
 _NOTE = re.compile(r"^(?:注|说明|填表说明|备注|附注|附:|附：|备考|填报说明)[:：\d一二三、.]?")
-_HEAD_POINTS = re.compile(r"[(（]\s*(?:共|计|满分|分值)?[:：]?\s*([0-9０-９.]+)\s*分\s*[)）]\s*$|([0-9]+(?:\.[0-9]+)?)分$")
+_HEAD_POINTS = re.compile(
+    r"[(（]\s*(?:共|计|满分|分值)?[:：]?\s*([0-9０-９.]+)\s*分\s*[)）]\s*$|([0-9]+(?:\.[0-9]+)?)分$"
+)
 _WEIGHT_TEXT = re.compile(r"[(（]?\s*权重\s*[:：]?\s*([0-9.]+)\s*%\s*[)）]?")
 _PERCENT_ONLY = re.compile(r"^[(（]\s*([0-9.]+)\s*%\s*[)）]$")
 _BONUS = re.compile(r"加分")
@@ -162,10 +246,12 @@ def find_header(grid: Grid) -> tuple[int, Columns] | None:
             elif role == "rule?":
                 rule_maybe.append(c)
                 cols.names[c] = squash(word)
-            elif role in {"seq", "points", "rule", "method", "weight", "evidence", "note"}:
-                if getattr(cols, role) is None:
-                    setattr(cols, role, c)
-                    cols.names[c] = squash(word)
+            elif (
+                role in {"seq", "points", "rule", "method", "weight", "evidence", "note"}
+                and getattr(cols, role) is None
+            ):
+                setattr(cols, role, c)
+                cols.names[c] = squash(word)
         for c in rule_maybe:
             if cols.rule is None:
                 cols.rule = c
@@ -177,9 +263,9 @@ def find_header(grid: Grid) -> tuple[int, Columns] | None:
         if not cols.texts and cols.rule is not None and cols.points is not None:
             continue
         score = len(set(roles)) + (2 if cols.points is not None else 0) + (2 if cols.rule is not None else 0)
-        if cols.texts and (cols.points is not None or cols.rule is not None) and score >= 4:
-            if best is None or score > best[1]:
-                best = (r, score, cols)
+        usable = cols.texts and (cols.points is not None or cols.rule is not None) and score >= 4
+        if usable and (best is None or score > best[1]):
+            best = (r, score, cols)
     return (best[0], best[2]) if best else None
 
 
@@ -281,7 +367,9 @@ def read_table(grid: Grid) -> Table | None:
             continue
         row = _item_row(grid, r, cols)
         if row is None:
-            skipped.append(f"{grid.where_row(r)}：{'｜'.join(dict.fromkeys(v for v in cells.values() if v))[:60]}")
+            skipped.append(
+                f"{grid.where_row(r)}：{'｜'.join(dict.fromkeys(v for v in cells.values() if v))[:60]}"
+            )
             continue
         row.headings = pending
         pending = []
@@ -322,9 +410,23 @@ def _heading(grid: Grid, r: int, cols: Columns, distinct: dict, content: list[in
     origin = next(iter(texts))
     text = grid.cell(*origin)
     spans = sum(1 for c in range(grid.width) if grid.origin_of(r, c) == origin)
-    points = parse_points(grid.value(r, cols.points)) if cols.points is not None and grid.own(r, cols.points) else None
-    weight = parse_weight(grid.value(r, cols.weight)) if cols.weight is not None and grid.own(r, cols.weight) else None
-    others = [v for o, v in own.items() if o != origin and (cols.points is None or o[1] != cols.points) and (cols.weight is None or o[1] != cols.weight)]
+    points = (
+        parse_points(grid.value(r, cols.points))
+        if cols.points is not None and grid.own(r, cols.points)
+        else None
+    )
+    weight = (
+        parse_weight(grid.value(r, cols.weight))
+        if cols.weight is not None and grid.own(r, cols.weight)
+        else None
+    )
+    others = [
+        v
+        for o, v in own.items()
+        if o != origin
+        and (cols.points is None or o[1] != cols.points)
+        and (cols.weight is None or o[1] != cols.weight)
+    ]
     if others:
         return None
     number = numbering(text)
@@ -372,7 +474,9 @@ def _item_row(grid: Grid, r: int, cols: Columns) -> Row | None:
         seq=grid.cell(r, cols.seq) if cols.seq is not None else "",
         points=points,
         points_origin=origin,
-        wording=wording if cols.rule is not None and grid.own(r, cols.rule) else ("" if cols.rule is None else wording),
+        wording=wording
+        if cols.rule is not None and grid.own(r, cols.rule)
+        else ("" if cols.rule is None else wording),
         wording_where=grid.where(r, cols.rule if cols.rule is not None else item_col),
         method=grid.cell(r, cols.method) if cols.method is not None else "",
         evidence=grid.cell(r, cols.evidence) if cols.evidence is not None else "",
@@ -381,5 +485,7 @@ def _item_row(grid: Grid, r: int, cols: Columns) -> Row | None:
         text_own=grid.own(r, item_col) and bool(text),
         seq_own=cols.seq is None or grid.own(r, cols.seq),
         text_origin=grid.origin_of(r, item_col)[0],
-        seq_merged_down=cols.seq is not None and r + 1 < len(grid.text) and grid.origin_of(r + 1, cols.seq)[0] == r,
+        seq_merged_down=cols.seq is not None
+        and r + 1 < len(grid.text)
+        and grid.origin_of(r + 1, cols.seq)[0] == r,
     )

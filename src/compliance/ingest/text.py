@@ -11,7 +11,20 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN = "〇零一二两三四五六七八九十百"
 # a Chinese numeral counts something when a unit or 分 follows it, or 扣/得/加/每/达 precedes it
 _COUNTING = re.compile(

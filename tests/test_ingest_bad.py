@@ -1,0 +1,223 @@
+"""`compliance ingest` on bad tables: each a located Chinese message, never a traceback, and
+nothing written when the table cannot be read at all."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from compliance.cli import app
+from compliance.findings import FindingsError, errors_of
+from compliance.ingest import analyse, ingest
+
+CORPUS = Path(__file__).resolve().parent / "data" / "ingest"
+
+
+def run(*args) -> object:
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
+def refused(path: Path, tmp_path: Path) -> str:
+    """The message ingest gives for a table it cannot read; nothing may be written."""
+    out = tmp_path / "out"
+    with pytest.raises(FindingsError) as caught:
+        ingest(path, "bad", out)
+    assert not out.exists()
+    result = run("ingest", path, "--id", "bad", "-o", out)
+    assert result.exit_code == 1
+    assert not out.exists()
+    message = "\n".join(str(f) for f in caught.value.findings)
+    assert all(str(f) in result.output for f in caught.value.findings)
+    return message
+
+
+def sheet(path: Path, rows: list[list[object]], title: str = "评分表") -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_a_sheet_without_a_recognisable_header(tmp_path):
+    path = sheet(tmp_path / "名单.xlsx", [["单位", "负责人", "电话"], ["城东中队", "张三", "123"]])
+    message = refused(path, tmp_path)
+    assert "名单.xlsx" in message and "评分表" in message
+    assert "找不到评分表的表头行" in message
+
+
+def test_an_image_only_pdf_renamed_docx(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure = plt.figure(figsize=(2, 2))
+    figure.figimage([[0.0, 1.0], [1.0, 0.0]] * 10, cmap="gray")  # a scanned page: pixels only
+    path = tmp_path / "扫描件.docx"
+    figure.savefig(path, format="pdf")
+    plt.close(figure)
+    assert path.read_bytes().startswith(b"%PDF")
+    message = refused(path, tmp_path)
+    assert message.startswith("扫描件.docx")
+    assert "PDF" in message and ".docx" in message
+
+
+def test_an_encrypted_xlsx(tmp_path):
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = CORPUS / "jinhua-shuzi" / "jinhua-shuzi.xlsx"
+    encrypted = io.BytesIO()
+    with plain.open("rb") as handle:
+        OOXMLFile(handle).encrypt("1234", encrypted)
+    path = tmp_path / "加密.xlsx"
+    path.write_bytes(encrypted.getvalue())
+    message = refused(path, tmp_path)
+    assert message.startswith("加密.xlsx") and "密码" in message
+
+
+def test_a_total_that_does_not_add_up_is_reported_at_its_row(tmp_path):
+    path = sheet(
+        tmp_path / "表.xlsx",
+        [
+            ["某区城管执法中队考核评分表"],
+            ["序号", "考核项目", "考核内容", "分值", "评分标准"],
+            ["1", "队伍管理", "执法人员持证上岗", "5分", "发现一人未持证扣1分，扣完为止"],
+            ["2", "", "着装规范", "5", "每人次扣0.5分"],
+            ["3", "执法办案", "案卷规范", "10", "每卷不合格扣2分"],
+            ["合计", "", "", "25", ""],  # 5 + 5 + 10 = 20, not 25
+        ],
+    )
+    report = ingest(path, "biao", tmp_path / "out")
+    errors = [str(f) for f in errors_of(report.findings) if "生成的文件未通过校验" not in f.message]
+    assert errors == [
+        "表.xlsx!评分表!第6行: 合计 25 分与各条目分值之和 20 分不一致；已按各条目分值之和作为总分"
+    ]
+    rubric = yaml.safe_load(report.rubric_path.read_text(encoding="utf-8"))["rubric"]
+    assert rubric["total"] == 20
+    result = run("ingest", path, "--id", "biao", "-o", tmp_path / "cli")
+    assert result.exit_code == 1 and "合计 25 分" in result.output
+
+
+def test_a_word_file_without_a_table(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("考核细则：每处扣2分，扣完为止。")
+    path = tmp_path / "说明.docx"
+    document.save(path)
+    assert "文档中没有表格" in refused(path, tmp_path)
+
+
+def test_a_docx_whose_xml_declares_entities(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_table(rows=1, cols=1)
+    source = tmp_path / "src.docx"
+    document.save(source)
+    path = tmp_path / "炸弹.docx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(path, "w") as new:
+        for item in old.infolist():
+            data = old.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(
+                    b"?>",
+                    b'?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+                    1,
+                )
+            new.writestr(item, data)
+    message = refused(path, tmp_path)
+    assert message.startswith("炸弹.docx") and "结构异常" in message
+
+
+def test_an_xlsx_that_is_really_a_docx(tmp_path):
+    path = tmp_path / "改名.xlsx"
+    shutil.copy(CORPUS / "zhen-chengzhen" / "zhen-chengzhen.docx", path)
+    assert "不是 .xlsx 工作簿" in refused(path, tmp_path)
+
+
+def test_an_unsupported_file_type(tmp_path):
+    path = tmp_path / "表.pdf"
+    path.write_bytes(b"%PDF-1.4\n")
+    assert "不支持的文件类型" in refused(path, tmp_path)
+
+
+def test_an_empty_file(tmp_path):
+    path = tmp_path / "空.csv"
+    path.write_bytes(b"")
+    assert "空的" in refused(path, tmp_path)
+
+
+def test_a_bad_id_is_refused_before_anything_is_read(tmp_path):
+    result = run(
+        "ingest", CORPUS / "jinhua-shuzi" / "jinhua-shuzi.xlsx", "--id", "金华", "-o", tmp_path / "out"
+    )
+    assert result.exit_code == 1
+    assert "不是有效的 id" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_a_csv_in_each_encoding_政务_systems_export(tmp_path, encoding):
+    text = (CORPUS / "zerenzhi-kaohe" / "zerenzhi-kaohe.csv").read_bytes().decode("gb18030")
+    path = tmp_path / "表.csv"
+    path.write_bytes(text.encode(encoding))
+    result, findings = analyse(path)
+    assert result is not None, findings
+    assert [e.code for e in result.entries()][:3] == ["8.1", "8.2", "8.3"]
+    assert result.total == 70
+
+
+def test_a_points_cell_that_is_not_a_number_is_located(tmp_path):
+    path = sheet(
+        tmp_path / "表.xlsx",
+        [
+            ["序号", "考核内容", "分值", "评分标准"],
+            ["1", "执法人员持证上岗", "五分", "每人扣1分"],
+            ["2", "着装规范", "见附件", "每人次扣0.5分"],
+        ],
+    )
+    report = ingest(path, "biao", tmp_path / "out")
+    errors = [str(f) for f in errors_of(report.findings) if "生成的文件未通过校验" not in f.message]
+    assert errors == ["表.xlsx!评分表!D3: 条目“着装规范”没有分值：已暂记 0 分，请补上"]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+def test_an_xls_saved_by_libreoffice_reads_like_the_xlsx(tmp_path):
+    source = CORPUS / "jinhua-shuzi" / "jinhua-shuzi.xlsx"
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "xls",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    old, _ = analyse(tmp_path / "jinhua-shuzi.xls")
+    new, _ = analyse(source)
+    assert old is not None and new is not None
+    assert [(e.code, e.points, e.reading.kind) for e in old.entries()] == [
+        (e.code, e.points, e.reading.kind) for e in new.entries()
+    ]
