@@ -161,6 +161,9 @@ def build(tables: list[Table], fallback_title: str) -> Result:
         first.columns.names.get(c, "") for c, g in zip(level_columns, level_cols, strict=False) if g
     ]
     item_level = first.columns.names.get(first.columns.texts[-1], "") or "条目"
+    names_cols = [c for c, g in zip(first.columns.texts[:-1], level_cols, strict=False) if not g]
+    if names_cols and not item_is_level:  # 考核指标 names the item better than its 考核标准
+        item_level = first.columns.names.get(names_cols[0], "") or item_level
     if item_is_level:
         item_level = first.columns.names.get(first.columns.rule, "") or "评分标准"
     # --- chains of blocks per row --------------------------------------------------------

@@ -61,6 +61,8 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("manual", "{cond}计分方法同上{cond}"),
     Phrase("manual", "{cond}加倍扣分"),
     Phrase("manual", "{cond}由{cond}[评定|评分|打分|确定分值]"),
+    Phrase("manual", "{cond}[加权平均|算术平均|平均得分|平均分值|平均分]{cond}"),
+    Phrase("manual", "{cond}{letter}{cond}={cond}{letter}{cond}"),  # a formula of named values: A=(A1+…+An)/n
     # --- levels: labels with their points --------------------------------------------------
     Phrase("levels", "{cond}[评价为|评为|分为|按]?{levels}[四个|三个|五个|两个|4个|3个|5个|2个]?[等次|等级|档次]?[的]?[分别]?[得|计|记|给|为|评]?{nums}分"),
     Phrase("level_words", "{cond}[分为|按|分]{levels}[四个|三个|五个|两个|4个|3个|5个|2个]?[等次|等级|档次][评分|计分|评定|打分]?"),
@@ -114,7 +116,7 @@ def _compile(template: str) -> str:
     for name, name_optional, alternatives, optional, literal in _TOKEN.findall(template):
         if name:
             group = _placeholder(name)
-            if name in seen or name in {"cond", "u", "tu", "pu"}:
+            if name in seen or name in {"cond", "u", "tu", "pu", "letter"}:
                 out.append(f"(?:{group}){name_optional}")
             else:
                 seen.add(name)
@@ -137,6 +139,8 @@ def _placeholder(name: str) -> str:
         return r".*?"
     if name == "u":
         return UNITS
+    if name == "letter":
+        return r"[A-Za-z]"
     if name == "pu":  # a unit in brackets after another: 每次(件)
         return rf"\((?:{UNITS})\)"
     if name == "tu":  # the unit after a threshold: %, 个, 件…, or none

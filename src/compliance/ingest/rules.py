@@ -332,8 +332,8 @@ def _measured(found: list[Clause], p: Decimal | None) -> Reading | None:
 
 def _criteria(found: list[Clause], p: Decimal | None) -> Reading | None:
     fulls = [c for c in _of(found, "full") if "points" in c.values]
-    if len(fulls) < 2:
-        return None
+    if len(fulls) < 2 or all(c.values["points"] == p for c in fulls):
+        return None  # several ways to full marks («合格得20分；未检查的得20分») is a check
     total = sum((c.values["points"] for c in fulls), Decimal(0))
     if p is not None and total != p:
         return _manual(f"各项得分之和 {total} 分与本项分值 {p} 分不一致")
