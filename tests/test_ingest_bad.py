@@ -221,3 +221,67 @@ def test_an_xls_saved_by_libreoffice_reads_like_the_xlsx(tmp_path):
     assert [(e.code, e.points, e.reading.kind) for e in old.entries()] == [
         (e.code, e.points, e.reading.kind) for e in new.entries()
     ]
+
+
+def test_title_notes_subtotals_and_totals_are_not_items(tmp_path):
+    path = sheet(
+        tmp_path / "表.xlsx",
+        [
+            ["某区城管执法中队规范化建设考核评分表"],
+            ["（2021年度）"],
+            ["序号", "考核项目", "考核内容", "分值", "评分标准"],
+            ["1", "队伍管理", "持证上岗", "5", "发现一人未持证扣1分，扣完为止"],
+            ["小计", "", "", "5", ""],
+            ["2", "执法办案", "案卷规范", "10", "每卷不合格扣2分"],
+            ["合计", "", "", "15", ""],
+            ["填表说明：1.本表由考评组填写；2.扣分须注明原因。"],
+        ],
+    )
+    report = ingest(path, "biao", tmp_path / "out")
+    rubric = yaml.safe_load(report.rubric_path.read_text(encoding="utf-8"))["rubric"]
+    assert list(rubric["items"]) == ["1.1", "1.2"]  # one item per 考核项目: names, not levels
+    assert rubric["total"] == 15  # 5 + 10, equal to the 合计: no error
+    assert not [f for f in errors_of(report.findings) if "生成的文件未通过校验" not in f.message]
+    standard_text = report.standard_path.read_text(encoding="utf-8")
+    assert "某区城管执法中队规范化建设考核评分表" in standard_text
+    assert "# 原表说明：填表说明：1.本表由考评组填写；2.扣分须注明原因。" in standard_text
+
+
+def test_weights_written_in_the_category_headings(tmp_path):
+    path = sheet(
+        tmp_path / "权重.xlsx",
+        [
+            ["序号", "考核内容", "分值", "评分标准"],
+            ["一、日常考核（权重60%）"],
+            ["1", "案件按期结案", "100", "按期结案率达到90%以上得100分，80%-90%得80分，80%以下不得分"],
+            ["二、年终考核（权重40%）"],
+            ["1", "年度目标完成", "60", "按完成率得分"],
+            ["2", "群众满意度", "40", "好、较好、一般、差分别得40、30、20、0分"],
+        ],
+    )
+    report = ingest(path, "quan", tmp_path / "out")
+    text = report.rubric_path.read_text(encoding="utf-8")
+    rubric = yaml.safe_load(text)["rubric"]
+    assert rubric["weights"] == {"1": 0.6, "2": 0.4}
+    assert rubric["total"] == 100
+    assert [i.get("mode") or i.get("rule") for i in rubric["items"].values()] == [
+        "bands",
+        "proportional",
+        "levels",
+    ]
+    standard = yaml.safe_load(report.standard_path.read_text(encoding="utf-8"))
+    assert [s["name"] for s in standard["sections"]] == ["日常考核", "年终考核"]
+
+
+def test_every_guess_is_commented_where_it_was_made(tmp_path):
+    report = ingest(CORPUS / "jinhua-shuzi" / "jinhua-shuzi.xlsx", "jinhua", tmp_path)
+    lines = report.rubric_path.read_text(encoding="utf-8").splitlines()
+    item = next(i for i, line in enumerate(lines) if line.strip().startswith('"1.1":'))
+    assert (
+        lines[item - 1]
+        .strip()
+        .startswith("# 请核对：原表 jinhua-shuzi.xlsx!评分表!E3 的 5 分合并跨 3 个条目")
+    )
+    manual = next(i for i, line in enumerate(lines) if line.strip().startswith('"2.3":'))
+    assert "jinhua-shuzi.xlsx!评分表!D8" in lines[manual - 1] and "请核对" in lines[manual - 1]
+    assert "rule: manual" in lines[manual] and "scoring_text:" in lines[manual]

@@ -434,6 +434,7 @@ def _block_kind(name: str) -> str:
     return ""
 
 
+_METHOD_PAREN = re.compile(r"[（(][^（）()]*(?:查阅|查看|抽查|实地|问卷|听取|核查)[^（）()]*[）)]\s*$")
 _SCORING_WORDS = re.compile(
     r"扣\s*[0-9０-９一二三四五六七八九十.]+\s*分|得\s*[0-9０-９.]+\s*分|不得分|一票否决|计0分|酌情"
 )
@@ -538,6 +539,8 @@ def _read(entry: Entry, findings: list[Finding]) -> None:
     entry.reading = reading
     if reading.method and not entry.method:
         entry.method = reading.method
+        # the method has its own field now: the text need not carry «（实地查看）» too
+        entry.text = _METHOD_PAREN.sub("", entry.text).strip() or entry.text
     if reading.problem:
         findings.append(
             _err(entry.where, f"{reading.problem}；已设为人工评分（manual）。原文：{entry.wording}")
