@@ -66,3 +66,10 @@ BULK_OPTIONAL = (RUBRIC, DATE, INSPECTORS, NOTE, EVIDENCE)
 UNIT_COLUMNS = {"code": UNIT_CODE, "name": UNIT_NAME, "type": UNIT_TYPE, "city": CITY, "district": DISTRICT}
 
 YES, NO = "是", "否"
+
+# 基本信息: the running results under the inputs (the reader ignores them).
+RATE, FINAL_SCORE, STATUS, GRADE = "得分率", "最终得分", "达标情况", "等级"
+PENDING = "待填"  # a running result before anything is filled in
+
+# The signature lines at the end of the printed form.
+SIGNATURES = ("检查人员签字", "被检查单位负责人签字", "日期")
