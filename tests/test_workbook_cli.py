@@ -108,8 +108,9 @@ def test_score_bad_workbook_exits_1_with_located_messages(tmp_path):
     path = fill(good_workbook(tmp_path, _rubric()), {"1.1.1": {"结论": "还行"}, "2.1.1": {"实测值": "十五"}})
     result = run("score", path, *SEARCH)
     assert result.exit_code == 1
-    assert f"{path}!检查表!H2: 条目 1.1.1 的结论“还行”无法识别" in result.stderr
-    assert f"{path}!检查表!J4: 条目 2.1.1 的实测值得到“十五”" in result.stderr
+    # the template's rows: headings above each section, so 1.1.1 is on row 4 and 2.1.1 on 8
+    assert f"{path}!检查表!H4: 条目 1.1.1 的结论“还行”无法识别" in result.stderr
+    assert f"{path}!检查表!J8: 条目 2.1.1 的实测值得到“十五”" in result.stderr
     assert "共 2 个错误" in result.stderr and result.stdout == ""
 
 

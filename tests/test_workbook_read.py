@@ -64,13 +64,14 @@ def test_a_filled_template_scores_as_worked_out_by_hand(tmp_path, mini_catalog, 
 def test_the_assessment_records_where_each_input_came_from(tmp_path, mini_catalog, mini_rubric):
     pairs, _ = read_workbook(good_workbook(tmp_path, mini_rubric), mini_catalog)
     deduct = next(i for i in pairs[0][1].items if i.code == "1.1.2")
+    # row 1 the header, 2 and 3 the headings "1 执法部门" and "1.1 机构设置", 4 item 1.1.1
     assert deduct.cells == {
-        "code": "检查表!A3",
-        "result": "检查表!H3",
-        "count": "检查表!I3",
-        "measured": "检查表!J3",
-        "score": "检查表!K3",
-        "row": "检查表!A3",
+        "code": "检查表!A5",
+        "result": "检查表!H5",
+        "count": "检查表!I5",
+        "measured": "检查表!J5",
+        "score": "检查表!K5",
+        "row": "检查表!A5",
     }
     assert pairs[0][1].bonus[0].code == "J1" and pairs[0][1].bonus[0].cell == "加分项!A2"
 

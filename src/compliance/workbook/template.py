@@ -1,8 +1,15 @@
 """The checklist template (SPEC §4): one .xlsx per unit, written with xlsxwriter.
 
-Every scored item gets a row whose 得分 cell carries a live Excel formula (for every rule
-but ``manual``), so the inspector sees the score while filling in. The formulas are a
-convenience only: import ignores their results and recomputes every score.
+Every scored item gets a row whose 得分 cell carries a live formula (the input itself for
+``manual``) that computes what the engine computes (:mod:`compliance.workbook.formulas`),
+and 基本信息 shows the running 当前得分, rate, 达标 and grade. Import ignores the formula
+results and recomputes every score; the formulas are there so the squad sees on site the
+number the report will show.
+
+What to fill is visible: only the input cells a row's rule reads are unlocked and shaded,
+and 评分方式 names them. Printed on A4 landscape, the sheet is a field form: every page's
+header names the unit, round and kind, section heading rows group the items, and the
+last page has the signature lines.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from math import ceil
 from pathlib import Path
@@ -24,20 +31,11 @@ from xlsxwriter.worksheet import Worksheet
 
 from compliance.findings import ComplianceError
 from compliance.numbers import fmt
-from compliance.rubric import (
-    RULE_LABELS,
-    Check,
-    Deduct,
-    Levels,
-    Manual,
-    Quantity,
-    ResolvedRubric,
-    ScoredItem,
-    describe_rule,
-)
+from compliance.rubric import RULE_LABELS, Check, Deduct, Levels, Manual, Quantity, ResolvedRubric, ScoredItem
 from compliance.scoring.results import DROPDOWN, Kind, Result
 from compliance.standard import ILLUSTRATIVE_NOTICE
 from compliance.units import Unit
+from compliance.workbook import formulas as F
 from compliance.workbook import layout as L
 from compliance.workbook.cells import col_letter
 
@@ -50,10 +48,37 @@ _WORKBOOK_OPTIONS = {
     "strings_to_urls": False,
 }
 _PROTECTION = {"format_columns": True, "format_rows": True}  # people resize and hide columns
-_ITEM_WIDTHS = (9, 12, 14, 42, 14, 6, 24, 10, 7, 7, 8, 26, 20)
-_LINE_HEIGHT = 13  # points per line of 10-point text
 _COL = {name: i for i, name in enumerate(L.ITEM_HEADERS)}
+# Widths in characters, by header: A4 landscape holds about 100 at 100 % (no shrinking, so
+# text stays ≥ 9 pt on paper). 方面 and 子项 are hidden (heading rows group the items), and
+# so is 检查方法 (shown under the item's text); a number column no item of the rubric reads
+# is hidden too and its width goes to 问题描述.
+_WIDTHS = {
+    L.CODE: 6.5,
+    L.ASPECT: 12,
+    L.SUBITEM: 14,
+    L.TEXT: 34,
+    L.METHOD: 12,
+    L.POINTS: 4.5,
+    L.RULE: 18,
+    L.RESULT: 6.5,
+    L.COUNT: 5,
+    L.MEASURED: 5,
+    L.SCORE: 5.5,
+    L.NOTE: 9,
+    L.EVIDENCE: 6,
+}
+_HIDDEN = (L.ASPECT, L.SUBITEM, L.METHOD)
+_TEXT_SIZE = 9  # points: the long texts (标准内容, 评分方式); inputs and headers are 10
+_LINE_HEIGHT = 12  # points per line of 9-point text
+# Hidden helper columns right of the last header (no header text: the reader ignores them).
+_TEXT, _VERDICT, _COUNT, _MEASURED, _TYPED, _EARNED, _POSSIBLE = range(len(L.ITEM_HEADERS), len(L.ITEM_HEADERS) + 7)
+_HELPERS = (_TEXT, _VERDICT, _COUNT, _MEASURED, _TYPED, _EARNED, _POSSIBLE)
+_INPUT_COLUMN = {"result": L.RESULT, "count": L.COUNT, "measured": L.MEASURED, "score": L.SCORE}
 _RESULT_HINT = "可填：符合、基本符合、不符合、不适用；也可填 √、△、×、/"
+_TOLERANCE = "1E-12"  # float noise of the sheet's arithmetic; far below any real difference of rates
+_SHEET = f"'{L.ITEMS_SHEET}'"
+_BONUS = f"'{L.BONUS_SHEET}'"
 
 
 def applies(rubric: ResolvedRubric, unit: Unit) -> bool:
@@ -79,12 +104,24 @@ def write_template(
     partial = path.with_name(f".{path.name}.partial")
     book = xlsxwriter.Workbook(str(partial), _WORKBOOK_OPTIONS)
     styles = _Styles.of(book, rubric.info.precision)
+    page = _Page(unit, round, kind, rubric)
     info = book.add_worksheet(L.INFO_SHEET)
     items = book.add_worksheet(L.ITEMS_SHEET)
     bonus = book.add_worksheet(L.BONUS_SHEET)
-    _write_items(items, rubric, styles)
-    _write_bonus(bonus, rubric, styles)
-    _write_info(info, rubric, unit, styles, kind=kind, round=round, date=date, inspectors=tuple(inspectors))
+    refs = _write_items(items, rubric, styles, page)
+    bonus_rows = _write_bonus(bonus, rubric, styles, page)
+    _write_info(
+        info,
+        rubric,
+        unit,
+        styles,
+        page,
+        _Totals(rubric, refs, bonus_rows),
+        kind=kind,
+        round=round,
+        date=date,
+        inspectors=tuple(inspectors),
+    )
     return finish(book, partial, path)
 
 
@@ -127,18 +164,26 @@ class _Styles:
     header: Format
     label: Format
     text: Format
+    small: Format
     number: Format
     score: Format
+    rate: Format
     hint: Format
+    heading: Format
+    subheading: Format
+    sign: Format
+    unused: Format
     input: Format
     input_number: Format
     input_score: Format
     input_date: Format
+    error: Format
+    warning: Format
 
     @classmethod
     def of(cls, book: xlsxwriter.Workbook, precision: int) -> _Styles:
         base = {"border": 1, "valign": "vcenter", "text_wrap": True, "font_size": 10}
-        unlocked = {**base, "locked": False, "bg_color": "#FFF9E5"}  # pale yellow marks what to fill in
+        unlocked = {**base, "locked": False, "bg_color": "#FFF2CC"}  # pale yellow: fill this in
         decimals = "0." + "0" * precision if precision else "0"
 
         def make(**props) -> Format:
@@ -146,76 +191,125 @@ class _Styles:
 
         return cls(
             title=make(bold=True, font_size=14, align="center", valign="vcenter"),
-            notice=make(bold=True, font_color="#C00000", text_wrap=True, valign="vcenter"),
+            notice=make(bold=True, font_color="#C00000", text_wrap=True, valign="vcenter", font_size=10),
             header=make(**base, bold=True, align="center", bg_color="#D9E1F2"),
             label=make(**base, bold=True, bg_color="#F2F2F2"),
             text=make(**base),
+            small=make(**base | {"font_size": _TEXT_SIZE}),
             number=make(**base, align="center"),
             score=make(**base, align="center", num_format=decimals),
-            hint=make(font_size=9, font_color="#7F7F7F", text_wrap=True, valign="vcenter"),
+            rate=make(**base, align="center", num_format="0.00%"),
+            hint=make(font_size=9, font_color="#595959", text_wrap=True, valign="vcenter"),
+            heading=make(**base, bold=True, bg_color="#DDEBF7"),
+            subheading=make(**base, bold=True, bg_color="#F2F2F2"),
+            sign=make(font_size=11, valign="bottom"),
+            # an input cell this row's rule does not read: locked, and greyed so nobody tries
+            unused=make(**base, bg_color="#EDEDED", align="center"),
             input=make(**unlocked),
             input_number=make(**unlocked, align="center"),
             input_score=make(**unlocked, align="center", num_format=decimals),
             input_date=make(**unlocked, num_format="yyyy-mm-dd", align="left"),
+            error=make(bg_color="#FFC7CE", font_color="#9C0006", bold=True),
+            warning=make(bg_color="#FFD966"),
         )
 
 
+@dataclass(frozen=True)
+class _Page:
+    """What every printed page names: the unit, the round and the kind."""
+
+    unit: Unit
+    round: str
+    kind: Kind
+    rubric: ResolvedRubric
+
+    def setup(self, ws: Worksheet, title: str, *, landscape: bool, last_col: int, last_row: int) -> None:
+        ws.set_paper(9)  # A4
+        if landscape:
+            ws.set_landscape()
+        ws.set_print_scale(100)  # never shrunk: text stays ≥ 9 pt on paper
+        ws.print_area(0, 0, max(last_row, 0), last_col)
+        ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6, )
+        ws.set_header(self.header(title))
+        footer = f"&L{_escape(self.rubric.info.title[:80])}&C第 &P 页，共 &N 页"
+        if self.rubric.standard.illustrative:
+            footer += "&R示例性条文（非官方原文）"
+        ws.set_footer(footer)
+
+    def header(self, title: str) -> str:
+        """``&L`` the unit, ``&C`` round · kind · sheet, ``&R`` the rubric; within Excel's
+        255 characters (a long unit name is cut, never the round or the kind)."""
+        round_ = self.round or "评估轮次：＿＿＿＿"
+        centre = f"&C{_escape(round_[:40])} · {self.kind} · {title}&R{_escape(self.rubric.id)}"
+        name = f"{self.unit.name}（{self.unit.code}）"
+        room = 255 - len(centre) - 2
+        while len(_escape(name)) > room:
+            name = name[:-2] + "…"
+        return f"&L{_escape(name)}{centre}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&&")
+
+
 # --- 检查表 --------------------------------------------------------------------------
-
-
-def _excel_number(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-def score_formula(item: ScoredItem, rubric: ResolvedRubric, row: int) -> str | None:
-    """The live 得分 formula of ``item`` on sheet row ``row`` (1-based); None for manual."""
-    c = {name: f"{col_letter(i)}{row}" for name, i in _COL.items()}
-    p, result = c[L.POINTS], c[L.RESULT]
-    na = p if rubric.info.na_policy == "full_marks" else "0"
-    is_na = f'{result}="{Result.NA}"'
-    match item.rule:
-        case Check():
-            partial = _excel_number(rubric.info.partial_credit)
-            return (
-                f'=IF({result}="{Result.PASS}",{p},IF({result}="{Result.PARTIAL}",{p}*{partial},'
-                f"IF({is_na},{na},0)))"
-            )
-        case Levels(labels):
-            formula = f"IF({is_na},{na},0)"
-            for label, fraction in reversed(labels):
-                formula = f"IF({result}={_quoted(label)},{p}*{_excel_number(fraction)},{formula})"
-            return f"={formula}"
-        case Deduct(per):
-            count = c[L.COUNT]
-            return (
-                f'=IF({is_na},{na},IF(AND({result}="",{count}=""),0,'
-                f"MAX(0,{p}-{_excel_number(per)}*N({count}))))"
-            )
-        case Quantity(target, mode):
-            v, t = c[L.MEASURED], _excel_number(target)
-            earned = f"IF(N({v})>={t},{p},0)" if mode == "threshold" else f"{p}*MIN(1,N({v})/{t})"
-            return f'=IF({is_na},{na},IF({v}="",0,{earned}))'
-        case Manual():
-            return None
-    raise AssertionError(item.rule)
 
 
 def choices(item: ScoredItem) -> list[str]:
     """What the 结论 drop-down of ``item`` offers."""
     if isinstance(item.rule, Levels):
         return [label for label, _ in item.rule.labels] + [Result.NA.value]
-    return list(DROPDOWN)
+    if isinstance(item.rule, Check):
+        return list(DROPDOWN)
+    return [Result.NA.value]  # the numbers go in their own cell; 结论 only says 不适用
 
 
-def _rule_text(item: ScoredItem) -> str:
-    words = RULE_LABELS[item.rule.name]
-    if not isinstance(item.rule, Check):
-        words += f"：{describe_rule(item.rule, item.points)}"
-    return words + ("；一票否决：不符合则不达标" if item.veto else "")
+def fill_text(item: ScoredItem) -> str:
+    """Which cell to fill, and how: the last line of 评分方式."""
+    match item.rule:
+        case Check():
+            return "填结论：符合 / 基本符合 / 不符合（或 √ △ ×）"
+        case Levels(labels):
+            return "填结论：" + " / ".join(label for label, _ in labels)
+        case Deduct():
+            return "填问题数（没有问题填 0）"
+        case Quantity(target):
+            return f"填实测值（如 {fmt(target)}）"
+        case Manual():
+            return f"填得分（0–{fmt(item.points)} 分）"
+    raise AssertionError(item.rule)
+
+
+def rule_text(item: ScoredItem, rubric: ResolvedRubric) -> str:
+    """评分方式: the rule in words (the rubric's own ``scoring_text`` where it has one),
+    then the cell to fill."""
+    own = getattr(item, "scoring_text", None)
+    if own:
+        words = own
+    else:
+        words = RULE_LABELS[item.rule.name] + "：" + _describe(item, rubric)
+    if item.veto:
+        words += "；一票否决：不符合则不达标"
+    return f"{words}\n▶ {fill_text(item)}"
+
+
+def _describe(item: ScoredItem, rubric: ResolvedRubric) -> str:
+    p = item.points
+    match item.rule:
+        case Check():
+            partial = p * rubric.info.partial_credit
+            return f"符合得 {fmt(p)} 分，基本符合得 {fmt(partial)} 分，不符合不得分"
+        case Levels(labels):
+            return "、".join(f"{label} {fmt(p * fraction)} 分" for label, fraction in labels)
+        case Deduct(per):
+            return f"每处扣 {fmt(per)} 分，扣完为止"
+        case Quantity(target, "threshold"):
+            return f"达到 {fmt(target)} 得 {fmt(p)} 分，否则不得分"
+        case Quantity(target, _):
+            return f"按实测值 ÷ {fmt(target)} 的比例计分，达到 {fmt(target)} 得满分 {fmt(p)} 分"
+        case Manual():
+            return f"由检查人员评分（0–{fmt(p)} 分）"
+    raise AssertionError(item.rule)
 
 
 def _method_text(item: ScoredItem) -> str:
@@ -223,86 +317,175 @@ def _method_text(item: ScoredItem) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _write_items(ws: Worksheet, rubric: ResolvedRubric, s: _Styles) -> None:
-    for col, width in enumerate(_ITEM_WIDTHS):
-        ws.set_column(col, col, width)
-    ws.write_row(0, 0, L.ITEM_HEADERS, s.header)
-    dropdowns: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    manual: dict[Decimal, list[int]] = defaultdict(list)
-    for row, item in enumerate(rubric.items, start=1):
-        _write_item_row(ws, row, item, rubric, s)
-        dropdowns[tuple(choices(item))].append(row + 1)
-        if isinstance(item.rule, Manual):
-            manual[item.points].append(row + 1)
-    last = len(rubric.items) + 1
-    for values, rows in dropdowns.items():
-        _dropdown(ws, _ranges(col_letter(_COL[L.RESULT]), rows), list(values))
-    for points, rows in manual.items():
-        cells = _ranges(col_letter(_COL[L.SCORE]), rows)
-        ws.data_validation(
-            cells.partition(" ")[0],
-            {
-                "validate": "decimal",
-                "criteria": "between",
-                "minimum": 0,
-                "maximum": int(points) if points == points.to_integral_value() else float(points),
-                "multi_range": cells,
-                "error_title": "得分超出范围",
-                "error_message": f"人工评分的得分应在 0 至 {fmt(points)} 之间",
-            },
-        )
-    for col, validate, what in (
-        (L.COUNT, "integer", "不小于 0 的整数"),
-        (L.MEASURED, "decimal", "不小于 0 的数"),
-    ):
-        letter = col_letter(_COL[col])
-        ws.data_validation(
-            f"{letter}2:{letter}{last}",
-            {
-                "validate": validate,
-                "criteria": ">=",
-                "value": 0,
-                "error_title": f"{col}无效",
-                "error_message": f"{col}应为{what}",
-            },
-        )
-    _page_setup(ws, landscape=True, illustrative=rubric.standard.illustrative)
-    ws.freeze_panes(1, 0)
-    ws.repeat_rows(0)
-    ws.protect("", _PROTECTION)
+def _text_and_method(item: ScoredItem) -> str:
+    """标准内容 as printed: the item's text, then how it is checked (检查方法 is hidden)."""
+    method = "；".join(p for p in (item.item.method, item.item.evidence and f"佐证材料：{item.item.evidence}") if p)
+    return f"{item.text}\n〔{method}〕" if method else item.text
 
 
 def _lines(text: str, width: float) -> int:
     """Lines ``text`` wraps to in a column ``width`` characters wide (a CJK character is
     two). Neither xlsxwriter nor LibreOffice sizes rows to wrapped text, so we do."""
-    per_line = max(1.0, width - 2.5)  # cell padding, and a margin for proportional glyphs
+    per_line = max(1.0, (width - 1) * 1.35)  # measured: a width unit holds ~1.45 half-width 9-point glyphs
     return sum(
         max(1, ceil(sum(2 if ord(ch) >= 0x2E80 else 1 for ch in line) / per_line))
         for line in text.split("\n")
     )
 
 
-def _write_item_row(ws: Worksheet, row: int, item: ScoredItem, rubric: ResolvedRubric, s: _Styles) -> None:
+@dataclass
+class _ItemRefs:
+    """Where the items landed: what the running totals on 基本信息 add up."""
+
+    first: int = 0  # 1-based sheet rows
+    last: int = 0
+    count: int = 0
+    veto_rows: list[int] = field(default_factory=list)
+    sections: list[tuple[str, int, int]] = field(default_factory=list)  # (top code, first row, last row)
+
+
+def _cell(col: int, row: int) -> str:
+    """(0-based column, 1-based row) → ``H12``."""
+    return f"{col_letter(col)}{row}"
+
+
+def row_cells(row: int) -> F.RowCells:
+    """The cells the formulas of the item on sheet row ``row`` (1-based) read."""
+    return F.RowCells(
+        points=_cell(_COL[L.POINTS], row),
+        result=_cell(_VERDICT, row),
+        text=_cell(_TEXT, row),
+        count=_cell(_COUNT, row),
+        measured=_cell(_MEASURED, row),
+        score=_cell(_TYPED, row),
+    )
+
+
+def _write_items(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _Page) -> _ItemRefs:
+    for name, width in _widths(rubric).items():
+        ws.set_column(_COL[name], _COL[name], width, s.text if name in _HIDDEN else None, {"hidden": not width})
+    ws.set_column(_HELPERS[0], _HELPERS[-1], 10, None, {"hidden": True})
+    ws.set_row(0, 20)
+    ws.write_row(0, 0, L.ITEM_HEADERS, s.header)
+    ctx = F.SheetContext(rubric.info.partial_credit, rubric.info.na_policy)
+    labels = F.label_ascii(rubric.items)
+    dropdowns: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    inputs: dict[str, list[int]] = defaultdict(list)
+    manual: dict[Decimal, list[int]] = defaultdict(list)
+    refs = _ItemRefs()
+    row = 1  # 0-based sheet row being written
+    top: str | None = None
+    chain: tuple[str, ...] | None = None
+    for item in rubric.items:
+        if item.top.code != top:
+            top = item.top.code
+            if refs.sections:
+                refs.sections[-1] = (*refs.sections[-1][:2], row)
+            points = sum((i.points for i in rubric.items if i.top.code == top), Decimal(0))
+            _heading(ws, row, f"{item.top.code}  {item.top.name}（{fmt(points)} 分）", s.heading)
+            refs.sections.append((top, row + 2, row + 2))
+            row += 1
+            chain = None
+        sub = tuple(f"{sec.code} {sec.name}" for sec in item.sections[1:])
+        if sub and sub != chain:
+            _heading(ws, row, " / ".join(sub), s.subheading)
+            row += 1
+        chain = sub
+        _write_item_row(ws, row, item, rubric, s, ctx, labels)
+        excel_row = row + 1
+        refs.first = refs.first or excel_row
+        refs.last = excel_row
+        refs.count += 1
+        if item.veto:
+            refs.veto_rows.append(excel_row)
+        dropdowns[tuple(choices(item))].append(excel_row)
+        for name in F.own_inputs(item):
+            inputs[name].append(excel_row)
+        if F.typed_score(item):
+            manual[item.points].append(excel_row)
+        row += 1
+    if refs.sections:
+        refs.sections[-1] = (*refs.sections[-1][:2], refs.last)
+    _validations(ws, dropdowns, inputs, manual)
+    _conditional_formats(ws, refs, s)
+    sign_row = _signatures(ws, row + 1, s, first_col=_COL[L.TEXT], last_col=_COL[L.EVIDENCE])
+    page.setup(ws, "检查表", landscape=True, last_col=_COL[L.EVIDENCE], last_row=sign_row)
+    ws.freeze_panes(1, 0)
+    ws.repeat_rows(0)
+    ws.protect("", _PROTECTION)
+    return refs
+
+
+def _widths(rubric: ResolvedRubric) -> dict[str, float]:
+    """Column widths of this rubric's sheet; 0 for a hidden column."""
+    used = {name for item in rubric.items for name in F.own_inputs(item)}
+    widths = {name: 0 if name in _HIDDEN else width for name, width in _WIDTHS.items()}
+    for name, header in (("count", L.COUNT), ("measured", L.MEASURED)):
+        if name not in used:
+            widths[L.NOTE] += widths[header]
+            widths[header] = 0
+    return widths
+
+
+def _heading(ws: Worksheet, row: int, text: str, style: Format) -> None:
+    """A section heading row: the text over the visible columns, nothing the reader reads
+    (编号 stays empty, so import skips the row)."""
+    ws.set_row(row, 18)
+    ws.write_blank(row, _COL[L.CODE], None, style)
+    ws.merge_range(row, _COL[L.TEXT], row, _COL[L.EVIDENCE], text, style)
+
+
+def _write_item_row(
+    ws: Worksheet,
+    row: int,
+    item: ScoredItem,
+    rubric: ResolvedRubric,
+    s: _Styles,
+    ctx: F.SheetContext,
+    labels: str,
+) -> None:
     texts = {
         L.ASPECT: item.top.name,
         L.SUBITEM: " / ".join(section.name for section in item.sections[1:]),
-        L.TEXT: item.text,
+        L.TEXT: _text_and_method(item),
         L.METHOD: _method_text(item),
-        L.RULE: _rule_text(item),
+        L.RULE: rule_text(item, rubric),
     }
-    lines = max(_lines(text, _ITEM_WIDTHS[_COL[name]]) for name, text in texts.items())
+    lines = max(_lines(texts[name], _WIDTHS[name]) for name in (L.TEXT, L.RULE))
     ws.set_row(row, _LINE_HEIGHT * lines + 4)
     ws.write_string(row, _COL[L.CODE], item.code, s.number)
     for name, text in texts.items():
-        ws.write_string(row, _COL[name], text, s.text)
+        ws.write_string(row, _COL[name], text, s.small)
     ws.write_number(row, _COL[L.POINTS], float(item.points), s.number)
-    for name in (L.RESULT, L.COUNT, L.MEASURED):
-        ws.write_blank(row, _COL[name], None, s.input_number)
-    formula = score_formula(item, rubric, row + 1)
-    if formula is None:
+    used = F.own_inputs(item)
+    for name, header in _INPUT_COLUMN.items():
+        if header == L.SCORE:
+            continue
+        ws.write_blank(row, _COL[header], None, s.input_number if name in used else s.unused)
+    r = row + 1
+    cells = row_cells(r)
+    ref = {name: _cell(_COL[header], r) for name, header in _INPUT_COLUMN.items()}
+    ws.write_formula(row, _TEXT, "=" + F.text_formula(ref["result"], labels), None, "")
+    ws.write_formula(row, _VERDICT, "=" + F.verdict_formula(cells.text), None, "")
+    if "count" in used:
+        ws.write_formula(row, _COUNT, "=" + F.number_formula(ref["count"]), None, "")
+    if "measured" in used:
+        ws.write_formula(row, _MEASURED, "=" + F.number_formula(ref["measured"]), None, "")
+    earned = "=" + F.earned_formula(item, cells, ctx)
+    if F.typed_score(item):
         ws.write_blank(row, _COL[L.SCORE], None, s.input_score)
+        ws.write_formula(row, _TYPED, "=" + F.number_formula(ref["score"]), None, "")
+        ws.write_formula(row, _EARNED, earned, None, "")
     else:
-        ws.write_formula(row, _COL[L.SCORE], formula, s.score, 0)
+        ws.write_formula(row, _COL[L.SCORE], earned, s.score, "")
+        ws.write_formula(row, _EARNED, f"={_cell(_COL[L.SCORE], r)}", None, "")
+    ws.write_formula(
+        row,
+        _POSSIBLE,
+        f'=IF({_cell(_EARNED, r)}="{F.NA_MARK}",0,{cells.points})',
+        None,
+        float(item.points),
+    )
     ws.write_blank(row, _COL[L.NOTE], None, s.input)
     ws.write_blank(row, _COL[L.EVIDENCE], None, s.input)
 
@@ -318,9 +501,63 @@ def _ranges(letter: str, rows: list[int]) -> str:
     return " ".join(f"{letter}{a}" if a == b else f"{letter}{a}:{letter}{b}" for a, b in spans)
 
 
+def _validations(
+    ws: Worksheet,
+    dropdowns: dict[tuple[str, ...], list[int]],
+    inputs: dict[str, list[int]],
+    manual: dict[Decimal, list[int]],
+) -> None:
+    for values, rows in dropdowns.items():
+        _dropdown(ws, _ranges(col_letter(_COL[L.RESULT]), rows), list(values))
+    for points, rows in manual.items():
+        cells = _ranges(col_letter(_COL[L.SCORE]), rows)
+        ws.data_validation(
+            cells.partition(" ")[0],
+            {
+                "validate": "decimal",
+                "criteria": "between",
+                "minimum": 0,
+                "maximum": int(points) if points == points.to_integral_value() else float(points),
+                "multi_range": cells,
+                "input_title": "得分",
+                "input_message": f"人工评分：填 0 至 {fmt(points)} 之间的分数",
+                "error_title": "得分超出范围",
+                "error_message": f"人工评分的得分应在 0 至 {fmt(points)} 之间",
+            },
+        )
+    for name, validate, what, example in (
+        ("count", "integer", "不小于 0 的整数", "没有问题填 0"),
+        ("measured", "decimal", "不小于 0 的数", "如 95.2"),
+    ):
+        rows = inputs.get(name)
+        if not rows:
+            continue
+        header = _INPUT_COLUMN[name]
+        cells = _ranges(col_letter(_COL[header]), rows)
+        ws.data_validation(
+            cells.partition(" ")[0],
+            {
+                "validate": validate,
+                "criteria": ">=",
+                "value": 0,
+                "multi_range": cells,
+                "input_title": header,
+                "input_message": f"填{header}：{what}（{example}）",
+                "error_title": f"{header}无效",
+                "error_message": f"{header}应为{what}",
+            },
+        )
+
+
 def _dropdown(ws: Worksheet, cells: str, values: list[str]) -> None:
     if sum(len(v) for v in values) + len(values) - 1 > _LIST_LIMIT:
         return  # too long for an in-cell list; the reader still checks every value
+    if values == DROPDOWN:
+        message = _RESULT_HINT
+    elif values == [Result.NA.value]:
+        message = "本条的分数由右边的数值计算；整条不适用时在这里填“不适用”"
+    else:
+        message = "可填：" + "、".join(values)
     ws.data_validation(
         cells.partition(" ")[0],
         {
@@ -328,7 +565,7 @@ def _dropdown(ws: Worksheet, cells: str, values: list[str]) -> None:
             "source": values,
             "multi_range": cells,
             "input_title": "结论",
-            "input_message": _RESULT_HINT if values == DROPDOWN else "可填：" + "、".join(values),
+            "input_message": message,
             # a warning, not a stop: 结论 also accepts synonyms such as √ and ×
             "error_type": "warning",
             "error_title": "结论不在下拉列表中",
@@ -337,69 +574,222 @@ def _dropdown(ws: Worksheet, cells: str, values: list[str]) -> None:
     )
 
 
-def _page_setup(ws: Worksheet, *, landscape: bool, illustrative: bool) -> None:
-    ws.set_paper(9)  # A4
-    if landscape:
-        ws.set_landscape()
-    ws.fit_to_pages(1, 0)  # all columns on one page width, as many pages down as needed
-    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
-    ws.set_footer("&C第 &P 页，共 &N 页")
-    if illustrative:
-        ws.set_header('&C&"-,Bold"示例性条文（非官方原文）')
+def _conditional_formats(ws: Worksheet, refs: _ItemRefs, s: _Styles) -> None:
+    """An input the engine would refuse turns its row's input cells red; 结论 符合 with a
+    问题数 above 0 (a contradiction import warns about) turns them amber."""
+    if not refs.count:
+        return
+    first, last = refs.first, refs.last
+    earned, verdict, count = (col_letter(c) for c in (_EARNED, _VERDICT, _COUNT))
+    span = f"{col_letter(_COL[L.RESULT])}{first}:{col_letter(_COL[L.SCORE])}{last}"
+    ws.conditional_format(
+        span, {"type": "formula", "criteria": f'=${earned}{first}="{F.ERROR_MARK}"', "format": s.error}
+    )
+    ws.conditional_format(
+        f"{col_letter(_COL[L.RESULT])}{first}:{col_letter(_COL[L.COUNT])}{last}",
+        {
+            "type": "formula",
+            "criteria": f'=AND(${verdict}{first}="{Result.PASS}",ISNUMBER(${count}{first}),${count}{first}>0)',
+            "format": s.warning,
+        },
+    )
+
+
+def _signatures(ws: Worksheet, row: int, s: _Styles, *, first_col: int, last_col: int) -> int:
+    """The signature lines of the form, from ``row`` on; returns the last row written.
+    Written over columns the reader never reads, so import skips these rows."""
+    inspector, head, date = L.SIGNATURES
+    lines = (
+        f"{inspector}：＿＿＿＿＿＿＿＿＿＿　　　　{head}：＿＿＿＿＿＿＿＿＿＿",
+        f"{date}：＿＿＿＿年＿＿月＿＿日",
+    )
+    for offset, text in enumerate(lines):
+        ws.set_row(row + offset, 30)
+        ws.merge_range(row + offset, first_col, row + offset, last_col, text, s.sign)
+    return row + len(lines) - 1
 
 
 # --- 加分项 --------------------------------------------------------------------------
 
+_BONUS_HELPERS = (6, 7, 8)  # hidden: normalised 是否申报, its verdict, the points claimed
 
-def _write_bonus(ws: Worksheet, rubric: ResolvedRubric, s: _Styles) -> None:
-    for col, width in enumerate((8, 48, 8, 10, 30)):
+
+@dataclass(frozen=True)
+class _BonusRows:
+    first: int
+    last: int  # 1-based; last < first when the rubric has no bonus items
+
+
+def _write_bonus(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _Page) -> _BonusRows:
+    for col, width in enumerate((7, 50, 6, 9, 28)):
         ws.set_column(col, col, width)
+    ws.set_column(_BONUS_HELPERS[0], _BONUS_HELPERS[-1], 10, None, {"hidden": True})
     ws.write_row(0, 0, L.BONUS_HEADERS, s.header)
     items = rubric.bonus_items
+    text, verdict, claimed = _BONUS_HELPERS
     for row, b in enumerate(items, start=1):
+        r = row + 1
         ws.write_string(row, 0, b.code, s.number)
         ws.write_string(row, 1, b.text, s.text)
         ws.write_number(row, 2, float(b.points), s.number)
         ws.write_string(row, 3, L.NO, s.input_number)
         ws.write_blank(row, 4, None, s.input)
+        ws.write_formula(row, text, "=" + F.text_formula(f"D{r}"), None, L.NO)
+        ws.write_formula(row, verdict, "=" + F.verdict_formula(_cell(text, r)), None, Result.FAIL.value)
+        v = _cell(verdict, r)
+        ws.write_formula(
+            row,
+            claimed,
+            f'=IF({v}="{Result.PASS}",C{r},IF(OR({v}="{Result.FAIL}",{v}=""),0,"{F.ERROR_MARK}"))',
+            None,
+            0,
+        )
+    last = len(items) + 1
     if items:
         ws.data_validation(
-            f"D2:D{len(items) + 1}",
+            f"D2:D{last}",
             {"validate": "list", "source": [L.YES, L.NO], "error_message": "是否申报应为 是 或 否"},
+        )
+        ws.conditional_format(
+            f"D2:D{last}",
+            {"type": "formula", "criteria": f'=${col_letter(claimed)}2="{F.ERROR_MARK}"', "format": s.error},
         )
         cap = rubric.info.bonus.cap
         ws.write_string(
-            len(items) + 2, 1, f"加分封顶 {fmt(cap)} 分；加分计入最终得分，不计入达标和等级判定。", s.hint
+            last + 1, 1, f"加分封顶 {fmt(cap)} 分；加分计入最终得分，不计入达标和等级判定。", s.hint
         )
     else:
         ws.write_string(1, 1, "本评分细则没有加分项。", s.hint)
-    _page_setup(ws, landscape=True, illustrative=rubric.standard.illustrative)
+    sign_row = _signatures(ws, last + 3, s, first_col=1, last_col=4)
+    page.setup(ws, "加分项", landscape=True, last_col=4, last_row=sign_row)
     ws.freeze_panes(1, 0)
     ws.repeat_rows(0)
     ws.protect("", _PROTECTION)
+    return _BonusRows(2, last)
 
 
 # --- 基本信息 ------------------------------------------------------------------------
 
 
-def _totals(rubric: ResolvedRubric) -> tuple[str, str | None]:
-    """Formulas of the running total (当前得分) and of the bonus claimed so far."""
-    n = len(rubric.items) + 1
-    sheet = f"'{L.ITEMS_SHEET}'"
-    points, result, score = (
-        f"{sheet}!{col_letter(_COL[h])}2:{col_letter(_COL[h])}{n}" for h in (L.POINTS, L.RESULT, L.SCORE)
-    )
-    possible = f"SUM({points})"
-    if rubric.info.na_policy == "exclude":
-        possible += f'-SUMIF({result},"{Result.NA}",{points})'
-    total = _excel_number(rubric.info.total)
-    current = f"=IF(({possible})=0,0,ROUND(SUM({score})/({possible})*{total},{rubric.info.precision}))"
-    bonus = rubric.info.bonus
-    if not rubric.bonus_items or bonus is None:
-        return current, None
-    m = len(rubric.bonus_items) + 1
-    claimed = f"SUMIF('{L.BONUS_SHEET}'!D2:D{m},\"{L.YES}\",'{L.BONUS_SHEET}'!C2:C{m})"
-    return current, f"=MIN({_excel_number(bonus.cap)},{claimed})"
+class _Totals:
+    """The formulas of the running results on 基本信息, as the engine computes them
+    (SPEC §3.2) with ``--allow-incomplete``: a row not filled in earns 0 and counts as
+    possible. Intermediate values sit in hidden cells of column E, named by ``at``."""
+
+    def __init__(self, rubric: ResolvedRubric, items: _ItemRefs, bonus: _BonusRows):
+        self.rubric = rubric
+        self.items = items
+        self.bonus = bonus
+        self.at: dict[str, str] = {}
+
+    def _range(self, col: int, first: int | None = None, last: int | None = None) -> str:
+        letter = col_letter(col)
+        return f"{_SHEET}!{letter}{first or self.items.first}:{letter}{last or self.items.last}"
+
+    def helpers(self) -> list[tuple[str, str]]:
+        """(name, formula) of the hidden intermediate values, in order (later ones use
+        earlier ones through ``self.at``)."""
+        info = self.rubric.info
+        if not self.items.count:
+            return []
+        earned, possible = self._range(_EARNED), self._range(_POSSIBLE)
+        bad = F.quoted(F.ERROR_MARK)
+        out = [
+            ("实得分", f"=SUM({earned})"),
+            ("应得分", f"=SUM({possible})"),
+            ("有误", f"=COUNTIF({earned},{bad})"),
+            ("不适用", f"=COUNTIF({earned},{F.quoted(F.NA_MARK)})"),
+            ("已填", "=COUNT({0})+COUNTIF({0},{1})".format(earned, F.quoted(F.NA_MARK))),
+        ]
+        if self.bonus.last >= self.bonus.first:
+            claimed = f"{_BONUS}!{col_letter(_BONUS_HELPERS[2])}{self.bonus.first}:{col_letter(_BONUS_HELPERS[2])}{self.bonus.last}"
+            cap = F.excel_number(info.bonus.cap)
+            out += [("加分有误", f"=COUNTIF({claimed},{bad})"), ("加分", f"=MIN({cap},SUM({claimed}))")]
+        else:
+            out += [("加分有误", "=0"), ("加分", "=0")]
+        veto = ",".join(f'{_SHEET}!{_cell(_VERDICT, r)}="{Result.FAIL}"' for r in self.items.veto_rows)
+        out.append(("否决", f"=OR({veto})" if veto else "=FALSE()"))
+        return out
+
+    def value(self, name: str) -> str:
+        return self.at[name]
+
+    def results(self) -> list[tuple[str, str, str, str]]:
+        """(label, formula, style name, hint) of the visible running results."""
+        info = self.rubric.info
+        if not self.items.count:
+            return []
+        a = self.at
+        total = F.excel_number(info.total)
+        prec = info.precision
+        pending = F.quoted(L.PENDING)
+        errors = f"{a['有误']}+{a['加分有误']}"
+        unrounded = f"{a['实得分']}*{total}/{a['应得分']}"
+        score = (
+            f'=IF({errors}>0,"{F.ERROR_MARK}（"&({errors})&" 处）",IF({a["已填"]}=0,{pending},'
+            f'IF({a["应得分"]}=0,"无法计算：全部不适用",ROUND({unrounded},{prec}))))'
+        )
+        ok = f"ISNUMBER({a['得分']})"
+        rate = f"{a['实得分']}/{a['应得分']}"
+        line = f"{rate}>={F.excel_number(info.pass_.min_rate)}-{_TOLERANCE}"
+        conditions = [line, f"NOT({a['否决']})"]
+        msr = info.pass_.min_section_rate
+        if msr is not None:
+            for _, first, last in self.items.sections:
+                e, p = self._range(_EARNED, first, last), self._range(_POSSIBLE, first, last)
+                conditions.append(f"IF(SUM({p})=0,TRUE(),SUM({e})/SUM({p})>={F.excel_number(msr)}-{_TOLERANCE})")
+        grade = F.quoted(info.grades[-1].name)
+        for g in reversed(info.grades[:-1]):
+            grade = f"IF({rate}>={F.excel_number(g.min_rate)}-{_TOLERANCE},{F.quoted(g.name)},{grade})"
+        grade = f"IF({a['否决']},{F.quoted(info.grades[-1].name)},{grade})"
+        blank = f"{self.items.count}-{a['已填']}-{a['有误']}"
+        rows = [
+            (
+                L.CURRENT_SCORE,
+                score,
+                "score",
+                f"满分 {fmt(info.total)} 分；随填随算，未填的条目按 0 分计，以导入后系统计算为准",
+            ),
+            (L.RATE, f'=IF({ok},{rate},"")', "rate", f"达标线 {fmt(info.pass_.min_rate * 100)}%"),
+        ]
+        if self.rubric.bonus_items:
+            rows.append(
+                (
+                    L.CURRENT_BONUS,
+                    f"=IF({a['加分有误']}>0,\"{F.ERROR_MARK}\",ROUND({a['加分']},{prec}))",
+                    "score",
+                    f"封顶 {fmt(info.bonus.cap)} 分，不计入达标和等级判定",
+                )
+            )
+            rows.append(
+                (
+                    L.FINAL_SCORE,
+                    f'=IF({ok},ROUND({unrounded}+{a["加分"]},{prec}),"")',
+                    "score",
+                    "得分 + 加分",
+                )
+            )
+        rows.append(
+            (
+                L.STATUS,
+                f'=IF({ok},IF(AND({",".join(conditions)}),"达标","不达标"),"")',
+                "number",
+                _pass_hint(self.rubric),
+            )
+        )
+        rows.append((L.GRADE, f'=IF({ok},{grade},"")', "number", ""))
+        rows.append(("未填条目", f"=IF({blank}>0,{blank},0)", "number", "尚未填写的条目数；全部填完才能导入"))
+        return rows
+
+
+def _pass_hint(rubric: ResolvedRubric) -> str:
+    rule = rubric.info.pass_
+    parts = [f"得分率 ≥ {fmt(rule.min_rate * 100)}%"]
+    if rule.min_section_rate is not None:
+        parts.append(f"各{rubric.standard.standard.levels[0]}得分率 ≥ {fmt(rule.min_section_rate * 100)}%")
+    if any(i.veto for i in rubric.items):
+        parts.append("无一票否决")
+    return "达标条件：" + "，且".join(parts)
 
 
 def _write_info(
@@ -407,6 +797,8 @@ def _write_info(
     rubric: ResolvedRubric,
     unit: Unit,
     s: _Styles,
+    page: _Page,
+    totals: _Totals,
     *,
     kind: Kind,
     round: str,
@@ -415,7 +807,8 @@ def _write_info(
 ) -> None:
     ws.set_column(0, 0, 14)
     ws.set_column(1, 1, 40)
-    ws.set_column(2, 2, 46)
+    ws.set_column(2, 2, 44)
+    ws.set_column(3, 4, 12, None, {"hidden": True})
     ws.set_row(0, 28)
     ws.merge_range(0, 0, 0, 2, f"{rubric.info.title} · 检查表", s.title)
     row = 1
@@ -456,21 +849,19 @@ def _write_info(
                 {"validate": "list", "source": kinds, "error_message": "评估类型应为 自评、考评 或 复查"},
             )
         row += 1
-    current, bonus = _totals(rubric)
-    _info_row(ws, row, L.CURRENT_SCORE, s)
-    ws.write_formula(row, 1, current, s.score, 0)
-    ws.write_string(
-        row,
-        2,
-        f"满分 {fmt(rubric.total)} 分；实时计算，仅供参考，以导入后系统计算为准",
-        s.hint,
-    )
-    if bonus:
+    # hidden intermediate values (column D names them, E holds them), beside the results
+    for offset, (name, formula) in enumerate(totals.helpers()):
+        ws.write_string(row + offset, 3, name)
+        ws.write_formula(row + offset, 4, formula, None, "")
+        totals.at[name] = f"$E${row + offset + 1}"
+    totals.at["得分"] = f"$B${row + 1}"
+    styles = {"score": s.score, "rate": s.rate, "number": s.number}
+    for label, formula, style, hint in totals.results():
+        _info_row(ws, row, label, s)
+        ws.write_formula(row, 1, formula, styles[style], L.PENDING if label == L.CURRENT_SCORE else "")
+        ws.write_string(row, 2, hint, s.hint)
         row += 1
-        _info_row(ws, row, L.CURRENT_BONUS, s)
-        ws.write_formula(row, 1, bonus, s.score, 0)
-        ws.write_string(row, 2, f"封顶 {fmt(rubric.info.bonus.cap)} 分，不计入达标和等级判定", s.hint)
-    _page_setup(ws, landscape=False, illustrative=rubric.standard.illustrative)
+    page.setup(ws, "基本信息", landscape=True, last_col=2, last_row=row)
     ws.protect("", _PROTECTION)
     ws.activate()
 

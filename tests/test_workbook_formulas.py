@@ -1,0 +1,197 @@
+"""The sheet never disagrees with the engine (SPEC §4), as LibreOffice computes it.
+
+Templates of the bundled rubrics and of random rubrics are filled at random with every
+accepted spelling (openpyxl writes no cached values), recomputed by LibreOffice
+(``soffice --headless --convert-to xlsx``, many files per run), read back, and every row's
+得分, the running 当前得分, rate, bonus, final score, 达标 and grade must equal what
+``compliance score --json --allow-incomplete`` gives for the same file. Fills with refused
+inputs must show 有误 on exactly the rows the engine names.
+
+``COMPLIANCE_SHEET_WORKBOOKS`` sets how many random workbooks (CI: 300; default 40).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sheet_lab import SOFFICE, UNIT, Fill, convert, random_fill, random_rubric, sheet_values, write_yaml
+from typer.testing import CliRunner
+
+from compliance.catalog import Catalog
+from compliance.cli import app
+from compliance.findings import errors_of
+from compliance.numbers import rounded
+from compliance.scoring import ItemStatus, evaluate
+from compliance.units import Unit
+from compliance.workbook import read_workbook, write_template
+
+pytestmark = [
+    pytest.mark.libreoffice,
+    pytest.mark.slow,
+    pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed"),
+]
+WORKBOOKS = int(os.environ.get("COMPLIANCE_SHEET_WORKBOOKS", "40"))
+BATCH = 60  # files per soffice run
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = ("jiangsu-2018-street", "jiangsu-2018-brigade", "chengdu-2020-squad", "weifang-annual")
+EXACT = 1e-9  # the sheet computes in binary floating point; the engine in Decimal
+
+
+def fill(template: Path, entries: Fill, out: Path) -> Path:
+    book = openpyxl.load_workbook(template)
+    ws = book["检查表"]
+    cols = {c.value: c.column for c in ws[1] if c.value}
+    rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value}
+    for code, values in entries.items.items():
+        for header, value in values.items():
+            ws.cell(rows[code], cols[header]).value = value
+    bonus = book["加分项"]
+    bonus_rows = {bonus.cell(r, 1).value: r for r in range(2, bonus.max_row + 1) if bonus.cell(r, 1).value}
+    for code, value in entries.bonus.items():
+        bonus.cell(bonus_rows[code], 4).value = value
+    info = book["基本信息"]
+    for row in info.iter_rows():
+        if row[0].value == "检查日期":
+            row[1].value = "2024-06-30"
+        elif row[0].value == "检查人员":
+            row[1].value = "张三"
+    book.save(out)
+    return out
+
+
+def engine_json(path: Path, dirs: list[Path]) -> tuple[dict | None, str]:
+    """``compliance score --json --allow-incomplete`` of ``path``: (JSON or None, output)."""
+    search = [a for d in dirs for a in ("--standards", str(d), "--rubrics", str(d))]
+    result = CliRunner().invoke(app, ["score", str(path), "--json", "--allow-incomplete", *search])
+    assert "Traceback" not in result.output
+    if result.exit_code != 0:
+        return None, result.output
+    return json.loads(result.stdout), result.output
+
+
+def close(sheet: object, engine: Decimal | float) -> bool:
+    return isinstance(sheet, int | float) and abs(float(sheet) - float(engine)) < EXACT
+
+
+def compare(original: Path, recomputed: Path, catalog: Catalog, dirs: list[Path]) -> list[str]:
+    """Every disagreement between the sheet (as LibreOffice computed it) and the engine."""
+    sheet = sheet_values(recomputed)
+    pairs, findings = read_workbook(original, catalog, allow_incomplete=True)
+    errors = errors_of(findings)
+    data, output = engine_json(original, dirs)
+    name = original.name
+    if errors:
+        assert data is None, f"{name}: the library refused, the CLI did not"
+        rows = set()
+        for f in errors:
+            if f.cell and "!" in f.cell:
+                sheet_name, ref = f.cell.split("!")
+                rows.add(f"{sheet_name}!{''.join(ch for ch in ref if ch.isdigit())}")
+        if not rows:  # a whole-file refusal: nothing applicable
+            shown = sheet.info.get("当前得分")
+            return [] if str(shown).startswith("无法计算") else [f"{name}: engine {errors}, sheet {shown!r}"]
+        problems = []
+        if rows != sheet.error_cells:
+            problems.append(f"{name}: engine refuses {sorted(rows)}, the sheet marks {sorted(sheet.error_cells)}")
+        if not str(sheet.info.get("当前得分")).startswith("有误"):
+            problems.append(f"{name}: 当前得分 shows {sheet.info.get('当前得分')!r} for a refused file")
+        return problems
+    assert data is not None, output
+    (rubric, assessment), = pairs
+    card, _ = evaluate(rubric, assessment, allow_incomplete=True)
+    problems = []
+    for item, shown in zip(card.items, data["items"], strict=True):
+        got, earned = sheet.score[item.code], sheet.earned[item.code]
+        where = f"{name} {item.code} (row {sheet.rows[item.code]})"
+        assert shown["earned"] == float(rounded(item.earned, card.precision))
+        if item.status is ItemStatus.NOT_INSPECTED:
+            if got not in ("", None) or earned not in ("", None):
+                problems.append(f"{where}: not filled in, the sheet shows {got!r}")
+        elif item.status is ItemStatus.NOT_APPLICABLE and rubric.info.na_policy == "exclude":
+            if earned != "不适用":
+                problems.append(f"{where}: 不适用 (exclude), the sheet shows {earned!r}")
+        elif not close(earned, item.earned):
+            problems.append(f"{where}: engine {item.earned}, the sheet {earned!r}")
+        if rubric.item(item.code).rule.name != "manual" and got != earned:
+            problems.append(f"{where}: 得分 {got!r} differs from the earned helper {earned!r}")
+    info = sheet.info
+    if card.not_inspected == len(card.items):
+        expected = {"当前得分": "待填"}
+    else:
+        expected = {"当前得分": data["score"], "得分率": card.rate, "达标情况": data["status"], "等级": data["grade"]}
+        if rubric.bonus_items:
+            expected |= {"当前加分": data["bonus"], "最终得分": data["final"]}
+    for label, value in expected.items():
+        got = info.get(label)
+        ok = got == value if isinstance(value, str) else close(got, value)
+        if not ok:
+            problems.append(f"{name} {label}: engine {value}, the sheet {got!r}")
+    return problems
+
+
+def run_batch(jobs: list[tuple[Path, Catalog, list[Path]]], tmp: Path) -> list[str]:
+    problems = []
+    for start in range(0, len(jobs), BATCH):
+        chunk = jobs[start : start + BATCH]
+        out = convert([p for p, _, _ in chunk], tmp / f"lo-{start}", tmp / "profile")
+        for (original, catalog, dirs), recomputed in zip(chunk, out, strict=True):
+            problems += compare(original, recomputed, catalog, dirs)
+    return problems
+
+
+def test_bundled_rubrics_agree_with_the_engine(tmp_path):
+    rng = random.Random(20241)
+    catalog = Catalog(cwd=ROOT)
+    jobs = []
+    for rubric_id in BUNDLED:
+        rubric = catalog.rubric(rubric_id)
+        unit = Unit(**UNIT | {"type": (rubric.info.applies_to or [UNIT["type"]])[0]})
+        template = write_template(tmp_path / f"{rubric_id}.xlsx", rubric, unit, round="2024H1")
+        document = {"rubric": {"items": _rules(rubric), "bonus": _bonus(rubric)}}
+        for k in range(4):
+            entries = random_fill(rng, document, invalid=k == 3, blank=0.05 if k else 0.3)
+            jobs.append((fill(template, entries, tmp_path / f"{rubric_id}-{k}.xlsx"), catalog, []))
+    assert run_batch(jobs, tmp_path) == []
+
+
+def test_random_rubrics_agree_with_the_engine(tmp_path):
+    rng = random.Random(int(os.environ.get("COMPLIANCE_SHEET_SEED", "7")))
+    unit = Unit(**UNIT)
+    jobs = []
+    for n in range(WORKBOOKS):
+        standard, rubric_doc = random_rubric(rng, n)
+        folder = tmp_path / f"r{n}"
+        write_yaml(folder / "standard.yaml", standard)
+        write_yaml(folder / "rubric.yaml", rubric_doc)
+        catalog = Catalog(standard_dirs=[folder], rubric_dirs=[folder], cwd=folder)
+        rubric = catalog.rubric(rubric_doc["rubric"]["id"])
+        template = write_template(folder / "template.xlsx", rubric, unit, round="2024H1")
+        entries = random_fill(rng, rubric_doc, invalid=rng.random() < 0.2, blank=rng.choice((0, 0, 0.1, 0.5)))
+        jobs.append((fill(template, entries, tmp_path / f"w{n:04d}.xlsx"), catalog, [folder]))
+    assert run_batch(jobs, tmp_path) == []
+
+
+def _rules(rubric) -> dict:
+    """A resolved rubric's items in the shape :func:`random_fill` reads."""
+    out = {}
+    for item in rubric.items:
+        rule = item.rule
+        entry: dict = {"rule": rule.name, "points": float(item.points)}
+        if rule.name == "levels":
+            entry["levels"] = dict(rule.labels)
+        elif rule.name == "quantity":
+            entry["target"] = float(rule.target)
+        elif rule.name == "deduct":
+            entry["per"] = float(rule.per)
+        out[item.code] = entry
+    return out
+
+
+def _bonus(rubric) -> dict:
+    return {"items": [{"code": b.code} for b in rubric.bonus_items]}
