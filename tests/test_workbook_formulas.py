@@ -195,3 +195,35 @@ def _rules(rubric) -> dict:
 
 def _bonus(rubric) -> dict:
     return {"items": [{"code": b.code} for b in rubric.bonus_items]}
+
+
+def test_printed_form_names_unit_round_and_kind_and_ends_with_signatures(tmp_path):
+    """The template as LibreOffice prints it (A4 landscape): every page's header names the
+    unit, the round and the kind, the 检查表 pages hold every column, and the last page
+    has the signature lines."""
+    import subprocess
+
+    from sheet_lab import convert
+
+    rubric = Catalog(cwd=ROOT).rubric("jiangsu-2018-street")
+    unit = Unit(**UNIT | {"type": rubric.info.applies_to[0]})
+    template = write_template(tmp_path / "form.xlsx", rubric, unit, round="2024H1")
+    (pdf,) = convert([template], tmp_path / "pdf", tmp_path / "profile", to="pdf")
+
+    def page(n: int) -> str:
+        args = ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"]
+        return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages > 3
+    second = page(2)
+    assert "测试街道综合执法队（990001）" in second and "2024H1 · 考评 · 检查表" in second
+    for n in range(1, pages + 1):
+        text = page(n)
+        assert "测试街道综合执法队" in text and "2024H1 · 考评" in text, n
+        if "检查表" in text.split("\n")[0]:
+            assert "编号" in text and "佐证材料" in text, f"page {n} misses columns: they spilled"
+        assert "0.00" not in text, f"page {n} prints 0.00 in a blank form"
+    last = page(pages)
+    assert "检查人员签字" in last and "被检查单位负责人签字" in last and "日期" in last

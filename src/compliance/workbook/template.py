@@ -756,7 +756,7 @@ class _Totals:
             rows.append(
                 (
                     L.CURRENT_BONUS,
-                    f"=IF({a['加分有误']}>0,\"{F.ERROR_MARK}\",ROUND({a['加分']},{prec}))",
+                    f"=IF({a['加分有误']}>0,\"{F.ERROR_MARK}\",IF({a['已填']}=0,{pending},ROUND({a['加分']},{prec})))",
                     "score",
                     f"封顶 {fmt(info.bonus.cap)} 分，不计入达标和等级判定",
                 )
@@ -780,6 +780,9 @@ class _Totals:
         rows.append((L.GRADE, f'=IF({ok},{grade},"")', "number", ""))
         rows.append(("未填条目", f"=IF({blank}>0,{blank},0)", "number", "尚未填写的条目数；全部填完才能导入"))
         return rows
+
+
+_PENDING_FIRST = (L.CURRENT_SCORE, L.CURRENT_BONUS)  # show 待填 until anything is filled in
 
 
 def _pass_hint(rubric: ResolvedRubric) -> str:
@@ -858,7 +861,7 @@ def _write_info(
     styles = {"score": s.score, "rate": s.rate, "number": s.number}
     for label, formula, style, hint in totals.results():
         _info_row(ws, row, label, s)
-        ws.write_formula(row, 1, formula, styles[style], L.PENDING if label == L.CURRENT_SCORE else "")
+        ws.write_formula(row, 1, formula, styles[style], L.PENDING if label in _PENDING_FIRST else "")
         ws.write_string(row, 2, hint, s.hint)
         row += 1
     page.setup(ws, "基本信息", landscape=True, last_col=2, last_row=row)
