@@ -43,7 +43,13 @@ LABEL_POOLS = (
 SPELLINGS = {r: [k for k, v in _SYNONYMS.items() if v is r] for r in Result}
 YES = [k for k, v in _SYNONYMS.items() if v is Result.PASS]
 NO = [k for k, v in _SYNONYMS.items() if v is Result.FAIL]
-UNIT = {"code": "990001", "name": "测试街道综合执法队", "type": "街道综合执法队", "city": "测试市", "district": "测试区"}
+UNIT = {
+    "code": "990001",
+    "name": "测试街道综合执法队",
+    "type": "街道综合执法队",
+    "city": "测试市",
+    "district": "测试区",
+}
 
 
 def num(text: str) -> float | int:
@@ -64,7 +70,9 @@ def _item_rule(rng: random.Random) -> dict:
         entry["mode"] = rng.choice(("proportional", "threshold"))
     elif rule == "levels":
         labels = rng.choice(LABEL_POOLS)
-        entry["levels"] = {label: num(rng.choice(FRACTIONS)) for label in labels[: rng.randint(1, len(labels))]}
+        entry["levels"] = {
+            label: num(rng.choice(FRACTIONS)) for label in labels[: rng.randint(1, len(labels))]
+        }
     elif rule == "check" and rng.random() < 0.15:
         entry["veto"] = True
         entry["points"] = num(rng.choice(("0", "0", "2", "5")))
@@ -81,7 +89,11 @@ def random_rubric(rng: random.Random, n: int) -> tuple[dict, dict]:
         if depth == 2:
             codes = [f"{code}.{i + 1}" for i in range(rng.randint(1, 5))]
             sections.append(
-                {"code": code, "name": f"方面{code}", "items": [{"code": c, "text": f"条目 {c} 的要求"} for c in codes]}
+                {
+                    "code": code,
+                    "name": f"方面{code}",
+                    "items": [{"code": c, "text": f"条目 {c} 的要求"} for c in codes],
+                }
             )
         else:
             subs = []
@@ -91,7 +103,11 @@ def random_rubric(rng: random.Random, n: int) -> tuple[dict, dict]:
                 mine = [f"{sub}.{i + 1}" for i in range(rng.randint(1, 4))]
                 codes += mine
                 subs.append(
-                    {"code": sub, "name": f"子项{sub}", "items": [{"code": c, "text": f"条目 {c} 的要求"} for c in mine]}
+                    {
+                        "code": sub,
+                        "name": f"子项{sub}",
+                        "items": [{"code": c, "text": f"条目 {c} 的要求"} for c in mine],
+                    }
                 )
             sections.append({"code": code, "name": f"方面{code}", "sections": subs})
         for c in codes:
@@ -121,7 +137,10 @@ def random_rubric(rng: random.Random, n: int) -> tuple[dict, dict]:
         "partial_credit": num(rng.choice(FRACTIONS)),
         "precision": rng.choice((0, 1, 2, 2, 2, 3)),
         "pass": {"min_rate": num(rng.choice(RATES))},
-        "grades": [{"name": name, "min_rate": num(str(r))} for name, r in zip(("优秀", "良好", "合格", "不合格"), rates)],
+        "grades": [
+            {"name": name, "min_rate": num(str(r))}
+            for name, r in zip(("优秀", "良好", "合格", "不合格"), rates, strict=False)
+        ],
         "items": items,
     }
     info["grades"][-1]["name"] = "不合格"
@@ -213,7 +232,9 @@ def _valid(rng: random.Random, entry: dict) -> dict:
             return out
         case "quantity":
             t = D(str(entry["target"]))
-            v = rng.choice((D(0), t, t * 2, (t * D(rng.randint(1, 99)) / 100).quantize(D("0.01")), t - D("0.01")))
+            v = rng.choice(
+                (D(0), t, t * 2, (t * D(rng.randint(1, 99)) / 100).quantize(D("0.01")), t - D("0.01"))
+            )
             out = {"实测值": typed_number(rng, max(v, D(0)))}
             if rng.random() < 0.2:
                 out["结论"] = _word(rng, rng.choice((Result.PASS, Result.FAIL)))
@@ -245,10 +266,18 @@ def _invalid(rng: random.Random, entry: dict) -> dict:
                 )
             )
         case "quantity":
-            return rng.choice((unknown, {"实测值": -3}, {"实测值": "十五"}, {"结论": _word(rng, Result.PASS)}))
+            return rng.choice(
+                (unknown, {"实测值": -3}, {"实测值": "十五"}, {"结论": _word(rng, Result.PASS)})
+            )
         case "manual":
             return rng.choice(
-                (unknown, {"得分": float(p + 1)}, {"得分": -0.5}, {"得分": "满分"}, {"结论": _word(rng, Result.PASS)})
+                (
+                    unknown,
+                    {"得分": float(p + 1)},
+                    {"得分": -0.5},
+                    {"得分": "满分"},
+                    {"结论": _word(rng, Result.PASS)},
+                )
             )
     raise AssertionError(rule)
 
@@ -349,7 +378,7 @@ def sheet_values(path: Path) -> SheetValues:
     book = python_calamine.CalamineWorkbook.from_path(str(path))
     items = book.get_sheet_by_name("检查表").to_python(skip_empty_area=False)
     header = items[0]
-    code_col, score_col, result_col = header.index("编号"), header.index("得分"), header.index("结论")
+    code_col, score_col = header.index("编号"), header.index("得分")
     earned_col = 18  # the hidden earned helper (column S)
     score, earned, rows, errors = {}, {}, {}, set()
     for r, line in enumerate(items[1:], start=2):

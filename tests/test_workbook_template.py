@@ -44,7 +44,13 @@ def test_sheets_and_headers_are_exactly_the_specs(book):
     assert wb.sheetnames == ["基本信息", "检查表", "加分项"]
     # hidden helper columns right of the headers carry no header text
     assert [c.value for c in wb["检查表"][1] if c.value is not None] == HEADERS
-    assert [c.value for c in wb["加分项"][1] if c.value is not None] == ["编号", "加分事项", "分值", "是否申报", "说明"]
+    assert [c.value for c in wb["加分项"][1] if c.value is not None] == [
+        "编号",
+        "加分事项",
+        "分值",
+        "是否申报",
+        "说明",
+    ]
 
 
 def test_one_row_per_scored_item_under_section_headings(book, mini_rubric):
@@ -119,7 +125,9 @@ def test_only_the_inputs_a_rule_reads_are_unlocked(book):
     assert unlocked("2.1.1") == {"结论", "实测值"} | text
     assert unlocked("2.1.2") == {"结论"} | text
     assert unlocked("2.1.3") == {"结论", "得分"} | text
-    assert ws.cell(rows["1.1.1"], cols["问题数"]).fill.fgColor.rgb.endswith("EDEDED")  # greyed: not for this row
+    assert ws.cell(rows["1.1.1"], cols["问题数"]).fill.fgColor.rgb.endswith(
+        "EDEDED"
+    )  # greyed: not for this row
     assert ws.cell(rows["1.1.1"], cols["结论"]).fill.fgColor.rgb.endswith("FFF2CC")  # shaded: fill this in
     info = book[0]["基本信息"]
     assert not info_cell(info, "评估类型").protection.locked
@@ -130,7 +138,9 @@ def test_print_setup_frozen_header_and_page_headers(book):
     ws = book[0]["检查表"]
     assert ws.freeze_panes == "A2"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
-    assert ws.page_setup.scale in (None, 100) and not ws.sheet_properties.pageSetUpPr.fitToPage  # never shrunk
+    assert (
+        ws.page_setup.scale in (None, 100) and not ws.sheet_properties.pageSetUpPr.fitToPage
+    )  # never shrunk
     assert ws.print_title_rows == "$1:$1"
     for sheet in book[0].worksheets:
         header = sheet.oddHeader

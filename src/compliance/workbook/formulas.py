@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from compliance.rubric import Check, Deduct, Levels, Manual, Quantity, ScoredItem
-from compliance.scoring.results import Result, _SYNONYMS, normalise
+from compliance.scoring.results import _SYNONYMS, Result, normalise
 
 ERROR_MARK = "有误"
 """What a cell shows where the engine would refuse the input (the row's inputs turn red)."""
@@ -66,7 +66,7 @@ def text_formula(ref: str, extra_ascii: str = "") -> str:
     full-width forms of the characters of accepted values (synonyms and ``extra_ascii``,
     the rubric's own levels labels) half-width. Case is kept (levels labels are exact)."""
     pairs = [(c, "") for c in _SPACES + _QUOTES] + _full_width(_SYNONYM_ASCII + extra_ascii)
-    return _substitute(f"{ref}&\"\"", pairs)
+    return _substitute(f'{ref}&""', pairs)
 
 
 def _spellings(result: Result) -> list[str]:
@@ -90,7 +90,7 @@ def number_formula(ref: str) -> str:
     """The number in ``ref`` as import reads it: a number as it is, text such as ``３`` or
     `` 3 `` or ``80%`` as the number it spells, ``""`` when empty, ``#`` when it is no number
     or one no inspection produces (|x| ≥ 10¹², or smaller than 10⁻¹² but not 0)."""
-    text = _substitute(f"{ref}&\"\"", [(c, "") for c in _SPACES + _QUOTES] + _full_width(_NUMBER_ASCII))
+    text = _substitute(f'{ref}&""', [(c, "") for c in _SPACES + _QUOTES] + _full_width(_NUMBER_ASCII))
     value = f"VALUE({text})"
     bad = quoted(BAD)
 
@@ -235,6 +235,10 @@ def own_inputs(item: ScoredItem) -> tuple[str, ...]:
 def label_ascii(items: Iterable[ScoredItem]) -> str:
     """The ASCII characters of every levels label: their full-width forms must read alike."""
     chars = {
-        c for item in items if isinstance(item.rule, Levels) for label, _ in item.rule.labels for c in normalise(label)
+        c
+        for item in items
+        if isinstance(item.rule, Levels)
+        for label, _ in item.rule.labels
+        for c in normalise(label)
     }
     return "".join(sorted(c for c in chars if 0x21 <= ord(c) <= 0x7E))

@@ -72,7 +72,9 @@ _HIDDEN = (L.ASPECT, L.SUBITEM, L.METHOD)
 _TEXT_SIZE = 9  # points: the long texts (标准内容, 评分方式); inputs and headers are 10
 _LINE_HEIGHT = 12  # points per line of 9-point text
 # Hidden helper columns right of the last header (no header text: the reader ignores them).
-_TEXT, _VERDICT, _COUNT, _MEASURED, _TYPED, _EARNED, _POSSIBLE = range(len(L.ITEM_HEADERS), len(L.ITEM_HEADERS) + 7)
+_TEXT, _VERDICT, _COUNT, _MEASURED, _TYPED, _EARNED, _POSSIBLE = range(
+    len(L.ITEM_HEADERS), len(L.ITEM_HEADERS) + 7
+)
 _HELPERS = (_TEXT, _VERDICT, _COUNT, _MEASURED, _TYPED, _EARNED, _POSSIBLE)
 _INPUT_COLUMN = {"result": L.RESULT, "count": L.COUNT, "measured": L.MEASURED, "score": L.SCORE}
 _RESULT_HINT = "可填：符合、基本符合、不符合、不适用；也可填 √、△、×、/"
@@ -229,7 +231,12 @@ class _Page:
             ws.set_landscape()
         ws.set_print_scale(100)  # never shrunk: text stays ≥ 9 pt on paper
         ws.print_area(0, 0, max(last_row, 0), last_col)
-        ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6, )
+        ws.set_margins(
+            left=0.4,
+            right=0.4,
+            top=0.75,
+            bottom=0.6,
+        )
         ws.set_header(self.header(title))
         footer = f"&L{_escape(self.rubric.info.title[:80])}&C第 &P 页，共 &N 页"
         if self.rubric.standard.illustrative:
@@ -283,11 +290,8 @@ def fill_text(item: ScoredItem) -> str:
 def rule_text(item: ScoredItem, rubric: ResolvedRubric) -> str:
     """评分方式: the rule in words (the rubric's own ``scoring_text`` where it has one),
     then the cell to fill."""
-    own = getattr(item, "scoring_text", None)
-    if own:
-        words = own
-    else:
-        words = RULE_LABELS[item.rule.name] + "：" + _describe(item, rubric)
+    own = getattr(item, "scoring_text", None)  # the rubric's own wording (SPEC v2)
+    words = own or RULE_LABELS[item.rule.name] + "：" + _describe(item, rubric)
     if item.veto:
         words += "；一票否决：不符合则不达标"
     return f"{words}\n▶ {fill_text(item)}"
@@ -319,7 +323,9 @@ def _method_text(item: ScoredItem) -> str:
 
 def _text_and_method(item: ScoredItem) -> str:
     """标准内容 as printed: the item's text, then how it is checked (检查方法 is hidden)."""
-    method = "；".join(p for p in (item.item.method, item.item.evidence and f"佐证材料：{item.item.evidence}") if p)
+    method = "；".join(
+        p for p in (item.item.method, item.item.evidence and f"佐证材料：{item.item.evidence}") if p
+    )
     return f"{item.text}\n〔{method}〕" if method else item.text
 
 
@@ -363,7 +369,9 @@ def row_cells(row: int) -> F.RowCells:
 
 def _write_items(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _Page) -> _ItemRefs:
     for name, width in _widths(rubric).items():
-        ws.set_column(_COL[name], _COL[name], width, s.text if name in _HIDDEN else None, {"hidden": not width})
+        ws.set_column(
+            _COL[name], _COL[name], width, s.text if name in _HIDDEN else None, {"hidden": not width}
+        )
     ws.set_column(_HELPERS[0], _HELPERS[-1], 10, None, {"hidden": True})
     ws.set_row(0, 20)
     ws.write_row(0, 0, L.ITEM_HEADERS, s.header)
@@ -699,7 +707,7 @@ class _Totals:
             ("应得分", f"=SUM({possible})"),
             ("有误", f"=COUNTIF({earned},{bad})"),
             ("不适用", f"=COUNTIF({earned},{F.quoted(F.NA_MARK)})"),
-            ("已填", "=COUNT({0})+COUNTIF({0},{1})".format(earned, F.quoted(F.NA_MARK))),
+            ("已填", f"=COUNT({earned})+COUNTIF({earned},{F.quoted(F.NA_MARK)})"),
         ]
         if self.bonus.last >= self.bonus.first:
             claimed = f"{_BONUS}!{col_letter(_BONUS_HELPERS[2])}{self.bonus.first}:{col_letter(_BONUS_HELPERS[2])}{self.bonus.last}"
@@ -737,7 +745,9 @@ class _Totals:
         if msr is not None:
             for _, first, last in self.items.sections:
                 e, p = self._range(_EARNED, first, last), self._range(_POSSIBLE, first, last)
-                conditions.append(f"IF(SUM({p})=0,TRUE(),SUM({e})/SUM({p})>={F.excel_number(msr)}-{_TOLERANCE})")
+                conditions.append(
+                    f"IF(SUM({p})=0,TRUE(),SUM({e})/SUM({p})>={F.excel_number(msr)}-{_TOLERANCE})"
+                )
         grade = F.quoted(info.grades[-1].name)
         for g in reversed(info.grades[:-1]):
             grade = f"IF({rate}>={F.excel_number(g.min_rate)}-{_TOLERANCE},{F.quoted(g.name)},{grade})"
@@ -756,7 +766,7 @@ class _Totals:
             rows.append(
                 (
                     L.CURRENT_BONUS,
-                    f"=IF({a['加分有误']}>0,\"{F.ERROR_MARK}\",IF({a['已填']}=0,{pending},ROUND({a['加分']},{prec})))",
+                    f'=IF({a["加分有误"]}>0,"{F.ERROR_MARK}",IF({a["已填"]}=0,{pending},ROUND({a["加分"]},{prec})))',
                     "score",
                     f"封顶 {fmt(info.bonus.cap)} 分，不计入达标和等级判定",
                 )
