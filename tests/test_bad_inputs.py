@@ -159,7 +159,10 @@ def delete_item(book, code):
 def fill_all(book, header, value):
     ws = book["检查表"]
     col = _header(ws, header)
+    code = _header(ws, "编号")
     for row in range(2, _row_of(ws, _last_code(ws)) + 1):
+        if ws.cell(row, code).value is None:
+            continue  # a section heading, not an item
         for name in ("问题数", "实测值", "得分"):
             ws.cell(row, _header(ws, name)).value = None
         ws.cell(row, col).value = value

@@ -19,10 +19,12 @@ from test_workbook_support import (
     bonus_rows,
     build,
     checklist,
+    fill,
     good_workbook,
     info_rows,
     item_rows,
     only_errors,
+    template,
 )
 
 from compliance.findings import Severity
@@ -186,3 +188,14 @@ def test_blank_date_and_inspectors_only_warn(tmp_path, mini_catalog, mini_rubric
         ("基本信息!B9", Severity.WARNING),
         ("基本信息!B10", Severity.WARNING),
     }
+
+
+def test_pass_with_problems_found_is_a_contradiction_warning_at_the_count(
+    tmp_path, mini_catalog, mini_rubric
+):
+    entries = {**GOOD, "1.1.2": {"结论": " √", "问题数": 3}}  # 符合, yet three problems
+    card, findings = card_of(fill(template(tmp_path, mini_rubric), entries), mini_catalog)
+    assert totals(card) == GOOD_TOTALS  # scored by the count: 30 − 3 × 2 = 24, as in GOOD
+    (warning,) = findings
+    assert (warning.cell, warning.severity) == ("检查表!I5", Severity.WARNING)  # 1.1.2 sits on row 5
+    assert "两者矛盾" in warning.message and "问题数为 3" in warning.message

@@ -49,7 +49,8 @@ def key(text: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", text)).rstrip(":*")
 
 
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
+    """Text as a number is read from it: NFKC, no spaces, no outer quote marks."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", text)).strip(_QUOTES)
 
 
@@ -85,7 +86,7 @@ def number_of(value: object, what: str) -> Decimal | None:
         return _bounded(Decimal(value) if isinstance(value, int) else Decimal(repr(value)), value, what)
     if not isinstance(value, str):
         raise BadCell(f"{what}得到“{shown(value)}”，应为数字")
-    text = _clean(value)
+    text = clean(value)
     if not text:
         return None
     if _THOUSANDS.match(text):
@@ -129,7 +130,7 @@ def date_of(value: object) -> dt.date | None:
         if 1 <= value <= MAX_SERIAL:
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
         raise BadCell(f"检查日期得到“{shown(value)}”，{allowed}")
-    text = _clean(str(value))
+    text = clean(str(value))
     match = _DATE.match(text) or _COMPACT_DATE.match(text)
     if not match:
         raise BadCell(f"检查日期得到“{shown(value)}”，{allowed}")

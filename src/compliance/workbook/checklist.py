@@ -81,7 +81,9 @@ def read_checklist(
     findings += more
     rows = None
     if items_grid:
-        rows, more = read_items(items_grid, Where(book.file, items_sheet), rubric)
+        rows, more = read_items(
+            items_grid, Where(book.file, items_sheet), rubric, partial(book.percent_cells, items_sheet)
+        )
         findings += more
     claims, more = _read_bonus(book, bonus_sheet)
     findings += more
@@ -238,13 +240,14 @@ def _rubric(
 
 
 def read_items(
-    grid: Grid, where: Where, rubric: ResolvedRubric | None
+    grid: Grid, where: Where, rubric: ResolvedRubric | None, percent=set
 ) -> tuple[list[ParsedRow] | None, list[Finding]]:
-    """The item rows, or None when the sheet's headers are unusable."""
+    """The item rows, or None when the sheet's headers are unusable. ``percent()`` gives
+    the cells formatted as a percentage (read ×100 for items whose unit is %)."""
     header, findings = find_header(grid, where, L.ITEM_HEADERS, L.ITEM_INPUTS)
     if header is None or errors_of(findings):
         return None, findings
-    reader = RowReader.of(header, where)
+    reader = RowReader.of(header, where, percent)
     rows = []
     for row, values in rows_below(grid.below(header.row), header, ITEM_COLUMNS):
         parsed, more = reader.parse(row, values, rubric)

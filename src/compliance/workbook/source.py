@@ -136,6 +136,7 @@ class Book:
     workbook: python_calamine.CalamineWorkbook
     names: list[str]
     _formulas: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    _percent: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
 
     def close(self) -> None:
         self.workbook.close()
@@ -183,6 +184,20 @@ class Book:
             except _XML_TROUBLE:
                 self._formulas[sheet] = set()
         return self._formulas[sheet]
+
+    def percent_cells(self, sheet: str) -> set[tuple[int, int]]:
+        """Cells of ``sheet`` holding a number shown as a percentage (Excel stores 0.952 for
+        95.2 % typed in such a cell). Parsed on first use only: needed just for the
+        实测值 of items whose unit is %."""
+        if sheet not in self._percent:
+            try:
+                styles = _percent_styles(self.archive)
+                self._percent[sheet] = (
+                    _styled_cells(self.archive, self.parts[sheet], styles) if styles else set()
+                )
+            except _XML_TROUBLE:
+                self._percent[sheet] = set()
+        return self._percent[sheet]
 
 
 def open_book(path: Path) -> tuple[Book | None, list[Finding]]:
@@ -309,6 +324,49 @@ def _formula_cells(archive: zipfile.ZipFile, part: str) -> set[tuple[int, int]]:
                 row, col = _position(el.get("r"), row, col + 1)
             elif event == "end" and tag == "f":
                 cells.add((row, col))
+            elif event == "end" and tag == "row":
+                el.clear()
+    return cells
+
+
+_PERCENT_FORMATS = {9, 10}  # the built-in number formats 0% and 0.00%
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # literal text, an escaped character, [colour]
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> set[int]:
+    """Indexes of the cell styles (``cellXfs``) whose number format shows a percentage."""
+    try:
+        root = ElementTree.fromstring(_read_member(archive, "xl/styles.xml"))
+    except KeyError:
+        return set()
+    codes = {}
+    for el in root.iter():
+        if el.tag.rpartition("}")[2] == "numFmt" and (el.get("numFmtId") or "").isdigit():
+            codes[int(el.get("numFmtId"))] = el.get("formatCode") or ""
+    percent = _PERCENT_FORMATS | {i for i, code in codes.items() if "%" in _QUOTED.sub("", code)}
+    styles = set()
+    for el in root.iter():
+        if el.tag.rpartition("}")[2] == "cellXfs":
+            for index, xf in enumerate(x for x in el if x.tag.rpartition("}")[2] == "xf"):
+                if int(xf.get("numFmtId") or 0) in percent:
+                    styles.add(index)
+    return styles
+
+
+def _styled_cells(archive: zipfile.ZipFile, part: str, styles: set[int]) -> set[tuple[int, int]]:
+    """Cells of a sheet holding a number (not text) in one of ``styles``."""
+    cells: set[tuple[int, int]] = set()
+    row, col = -1, -1
+    with archive.open(part) as stream:
+        for event, el in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = el.tag.rpartition("}")[2]
+            if event == "start" and tag == "row":
+                row, col = int(el.get("r") or row + 2) - 1, -1
+            elif event == "start" and tag == "c":
+                row, col = _position(el.get("r"), row, col + 1)
+                style = el.get("s")
+                if style and style.isdigit() and int(style) in styles and el.get("t") in (None, "n"):
+                    cells.add((row, col))
             elif event == "end" and tag == "row":
                 el.clear()
     return cells

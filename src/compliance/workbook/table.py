@@ -15,9 +15,19 @@ from decimal import Decimal
 from compliance.findings import Finding, Severity
 from compliance.numbers import fmt, rounded
 from compliance.rubric import RULE_LABELS, Manual, ResolvedRubric, ScoredItem
-from compliance.scoring import ItemInput, ScoreCard
+from compliance.scoring import ItemInput, Result, ScoreCard, parse_result
 from compliance.workbook import layout as L
-from compliance.workbook.cells import BadCell, TooLarge, cell_name, col_letter, key, number_of, shown, text_of
+from compliance.workbook.cells import (
+    BadCell,
+    TooLarge,
+    cell_name,
+    clean,
+    col_letter,
+    key,
+    number_of,
+    shown,
+    text_of,
+)
 from compliance.workbook.source import HEADER_SCAN_ROWS, Cell, Grid, Line
 
 _QUOTES = "'‘’`\"“”"
@@ -183,16 +193,17 @@ class RowReader:
     header: Header
     where: Where
     prefixes: dict[str, str]
+    percent: Callable[[], set[tuple[int, int]]] = set  # cells formatted as a percentage
 
     @classmethod
-    def of(cls, header: Header, where: Where) -> RowReader:
+    def of(cls, header: Header, where: Where, percent: Callable[[], set[tuple[int, int]]] = set) -> RowReader:
         cols = header.columns
         prefixes = {
             field: f"{where.sheet}!{col_letter(cols[name])}"
             for field, name in _FIELDS.items()
             if name in cols
         }
-        return cls(header, where, prefixes)
+        return cls(header, where, prefixes, percent)
 
     def parse(
         self, row: int, values: dict[str, Cell], rubric: ResolvedRubric | None
@@ -210,15 +221,42 @@ class RowReader:
             code=code,
             result=result_text(values.get(L.RESULT, "")),
             count=self._number(row, values, L.COUNT, code, findings),
-            measured=self._number(row, values, L.MEASURED, code, findings),
+            measured=self._measured(row, values, code, findings, scored),
             score=self._number(row, values, L.SCORE, code, findings, scored) if manual else None,
             note=text_of(values.get(L.NOTE, "")),
             evidence=text_of(values.get(L.EVIDENCE, "")),
             cells=RowCells(self.prefixes, row),
         )
+        if (
+            item.count is not None
+            and item.count > 0
+            and item.result
+            and parse_result(item.result) is Result.PASS
+        ):
+            message = (
+                f"条目 {code} 的结论为“{item.result}”（符合），但问题数为 {fmt(item.count, 4)}：两者矛盾；"
+                "已按问题数计分，请核对"
+            )
+            findings.append(self.where.finding(row, self.header.columns[L.COUNT], message, Severity.WARNING))
         # a non-manual 得分 is display only: kept as found, compared after scoring
         typed = values.get(L.SCORE, "") if scored is not None and not manual else ""
         return ParsedRow(item, typed, row, self.header.columns.get(L.SCORE)), findings
+
+    def _measured(
+        self, row: int, values: dict[str, Cell], code: str, findings: list[Finding], scored: ScoredItem | None
+    ) -> Decimal | None:
+        """实测值; for an item whose unit is % (SPEC §3.2), 95.2 % reads as 95.2 however it
+        was typed: in a cell formatted as a percentage (Excel stores 0.952) or as text."""
+        value = values.get(L.MEASURED, "")
+        if value == "" or scored is None or getattr(scored.rule, "unit", None) != "%":
+            return self._number(row, values, L.MEASURED, code, findings)
+        if isinstance(value, str) and clean(value).endswith("%"):
+            values = {**values, L.MEASURED: clean(value).removesuffix("%")}
+            return self._number(row, values, L.MEASURED, code, findings)
+        number = self._number(row, values, L.MEASURED, code, findings)
+        if number is not None and (row, self.header.columns[L.MEASURED]) in self.percent():
+            return number * 100
+        return number
 
     def _number(
         self,
