@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from compliance.findings import ComplianceError, Finding, FindingsError, errors_of
 from compliance.loader import YamlDocument, describe_value, load_yaml, validate_document
-from compliance.rubric import ResolvedRubric, Rubric, resolve
+from compliance.rubric import ResolvedRubric, Rubric, Unsure, resolve, salvage
 from compliance.standard import Standard, structure_problems
 from compliance.targets import Targets
 from compliance.units import UnitsFile
@@ -146,14 +146,25 @@ class Catalog:
     def resolve_file(self, path: Path) -> ResolvedRubric:
         rubric, doc, findings = read_model(path, Rubric)
         if rubric is None:
+            if doc is not None:  # schema errors: the binding errors of what validated, too
+                findings += self._bind_salvaged(doc)
             raise FindingsError(findings)
         resolved, more = self.bind(rubric, doc)
         if resolved is None:
             raise FindingsError([*findings, *more])
         return resolved
 
-    def bind(self, rubric: Rubric, doc: YamlDocument) -> tuple[ResolvedRubric | None, list[Finding]]:
-        """Resolve a loaded rubric against its standard, findings located in ``doc``."""
+    def _bind_salvaged(self, doc: YamlDocument) -> list[Finding]:
+        """The binding findings of the parts of a rubric that passed the schema."""
+        rubric, unsure = salvage(doc.data)
+        return [] if rubric is None else self.bind(rubric, doc, unsure)[1]
+
+    def bind(
+        self, rubric: Rubric, doc: YamlDocument, unsure: Unsure = Unsure()
+    ) -> tuple[ResolvedRubric | None, list[Finding]]:
+        """Resolve a loaded rubric against its standard, findings located in ``doc``.
+
+        ``unsure`` names the parts a schema error dropped (see ``rubric.salvage``)."""
         try:
             standard = self.standard(rubric.rubric.standard)
         except FindingsError as exc:
@@ -168,7 +179,7 @@ class Catalog:
             found = self.find(ref, "standards", self.standard_dirs)
             message = f"找到的标准文件 {found} 声明的 id 为“{standard.id}”，与所引用的“{ref}”不一致"
             return None, [doc.finding(("rubric", "standard"), message)]
-        resolved, problems = resolve(standard, rubric)
+        resolved, problems = resolve(standard, rubric, unsure)
         return resolved, [doc.finding(p, m, at_key=p[-1] != "total") for p, m in problems]
 
     def validate(self, path: Path) -> tuple[str | None, list[Finding]]:
@@ -190,6 +201,8 @@ class Catalog:
             findings += [doc.finding(p, m) for p, m in structure_problems(value)]
         if isinstance(value, Rubric) and not errors_of(findings):
             findings += self.bind(value, doc)[1]
+        elif kind == "rubric" and value is None:
+            findings += self._bind_salvaged(doc)
         return kind, findings
 
 

@@ -1,31 +1,37 @@
 """The scoring function: (resolved rubric, one assessment) → ScoreCard, as SPEC §3 says.
 
-Pure: no I/O, no globals, Decimal throughout; rounding happens only in the words and on
-display.
+Each item is scored by its rule unit (``scoring.rules``); this module gathers the inputs,
+loops over the items, and makes the totals of §3.2: sections, the weighted composite,
+the section and unit vetoes, bonus and penalties, 达标 and grade. Pure: no I/O, no
+globals, Decimal throughout; rounding happens only in the words and on display.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from compliance.findings import Finding, FindingsError, Severity, errors_of
 from compliance.numbers import fmt, percent, rounded
-from compliance.rubric import Check, Deduct, Levels, Manual, Quantity, ResolvedRubric, ScoredItem
 from compliance.scoring.inputs import Assessment, ItemInput
-from compliance.scoring.results import ACCEPTED_TEXT, Result, normalise, parse_result
-from compliance.scoring.scorecard import BonusScore, ItemScore, ItemStatus, ScoreCard, SectionScore
+from compliance.scoring.results import Result
+from compliance.scoring.rules import NOT_INSPECTED, Context
+from compliance.scoring.rules.base import entered, share, whole_count
+from compliance.scoring.scorecard import (
+    NO_PENALTY,
+    BonusScore,
+    ItemScore,
+    ItemStatus,
+    PenaltyScore,
+    ScoreCard,
+    SectionScore,
+)
+
+if TYPE_CHECKING:
+    from compliance.rubric import ResolvedRubric, ScoredItem
 
 ZERO = Decimal(0)
-
-
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    status: ItemStatus
-    result: str | None
-    earned: Decimal
-    words: str
 
 
 class _Problems:
@@ -37,222 +43,18 @@ class _Problems:
         self.findings.append(Finding(self.source, message, cell=cell, severity=severity))
 
 
-def _na(item: ScoredItem, na_policy: str) -> _Outcome:
-    if na_policy == "full_marks":
-        return _Outcome(
-            ItemStatus.NOT_APPLICABLE,
-            Result.NA,
-            item.points,
-            f"不适用（合理缺项），按满分 {fmt(item.points)} 分计",
-        )
-    return _Outcome(ItemStatus.NOT_APPLICABLE, Result.NA, ZERO, "不适用（合理缺项），不计入应得分")
-
-
-def _share(rate: Decimal) -> str:
-    """A rubric's own threshold or fraction as written: 0.9 → 90%, 0.875 → 87.5% (not 88%)."""
-    return f"{fmt(rate * 100, 4)}%"
-
-
-def _entered(value: Decimal, places: int = 4) -> str:
-    """A number the inspector typed, for the words: rounded like ``fmt``, except absurd
-    magnitudes (``1E+30`` typed in Excel), which read better as typed than as 31 digits."""
-    return str(value) if value.is_finite() and value.adjusted() >= 15 else fmt(value, places)
-
-
-_NOT_INSPECTED = _Outcome(ItemStatus.NOT_INSPECTED, None, ZERO, "未检查，按 0 分计")
-
-
-def _judge(
-    item: ScoredItem, entry: ItemInput, rubric: ResolvedRubric, problems: _Problems
-) -> _Outcome | None:
-    """The outcome of one item, or None when its entry is unusable (a finding says why)."""
-    p = item.points
-    info = rubric.info
-    raw = normalise(entry.result) if entry.result else ""
-    parsed = parse_result(raw) if raw else None
-    rule = item.rule
-
-    if isinstance(rule, Levels):
-        fraction = next((f for label, f in rule.labels if normalise(label) == raw), None) if raw else None
-        if fraction is not None:
-            label = next(label for label, _ in rule.labels if normalise(label) == raw)
-            earned = p * fraction
-            return _Outcome(
-                ItemStatus.SCORED,
-                label,
-                earned,
-                f"评定“{label}”（{_share(fraction)}），得 {fmt(p)} × {fmt(fraction, 4)} = {fmt(earned)} 分",
-            )
-        if parsed is Result.NA:
-            return _na(item, info.na_policy)
-        if raw:
-            allowed = "、".join(label for label, _ in rule.labels)
-            problems.add(
-                entry.cell("result"),
-                f"条目 {item.code} 的结论“{entry.result}”无法识别；应为本条的等级之一：{allowed}，或 不适用",
-            )
-            return None
-        return _NOT_INSPECTED
-
-    if raw and parsed is None:
-        problems.add(
-            entry.cell("result"),
-            f"条目 {item.code} 的结论“{entry.result}”无法识别；可填：{ACCEPTED_TEXT}",
-        )
-        return None
-    if parsed is Result.NA:
-        return _na(item, info.na_policy)
-
-    match rule:
-        case Check():
-            if parsed is None:
-                return _NOT_INSPECTED
-            if parsed is Result.PASS:
-                return _Outcome(ItemStatus.SCORED, parsed, p, f"符合，得 {fmt(p)} 分")
-            if parsed is Result.PARTIAL:
-                earned = p * info.partial_credit
-                return _Outcome(
-                    ItemStatus.SCORED,
-                    parsed,
-                    earned,
-                    f"基本符合，得 {fmt(p)} × {fmt(info.partial_credit, 4)} = {fmt(earned)} 分",
-                )
-            return _Outcome(ItemStatus.SCORED, parsed, ZERO, f"不符合，扣 {fmt(p)} 分")
-
-        case Deduct(per):
-            n = entry.count
-            if n is None:
-                if parsed is Result.PASS:
-                    n = ZERO
-                elif parsed is None:
-                    return _NOT_INSPECTED
-                else:
-                    problems.add(
-                        entry.cell("count"),
-                        f"条目 {item.code} 按处扣分，结论为“{parsed}”时应填写问题数（不小于 0 的整数）",
-                    )
-                    return None
-            if n < 0 or n != n.to_integral_value():
-                problems.add(entry.cell("count"), f"条目 {item.code} 的问题数得到 {n}，应为不小于 0 的整数")
-                return None
-            deducted = min(p, per * n)
-            earned = p - deducted
-            words = f"问题数 {_entered(n, 0)} × 每处 {fmt(per)} 分，扣 {fmt(deducted)} 分"
-            if per * n > p:
-                words = f"问题数 {_entered(n, 0)} × 每处 {fmt(per)} 分 = {_entered(per * n, 2)} 分，扣完为止，扣 {fmt(deducted)} 分"
-            return _Outcome(
-                ItemStatus.SCORED, parsed or (Result.PASS if n == 0 else Result.FAIL), earned, words
-            )
-
-        case Quantity(target, mode):
-            v = entry.measured
-            if v is None:
-                if parsed is None:
-                    return _NOT_INSPECTED
-                problems.add(
-                    entry.cell("measured"),
-                    f"条目 {item.code} 按数量计分，应填写实测值（不小于 0 的数）",
-                )
-                return None
-            if v < 0:
-                problems.add(
-                    entry.cell("measured"),
-                    f"条目 {item.code} 的实测值得到 {_entered(v)}，应为不小于 0 的数",
-                )
-                return None
-            if mode == "threshold":
-                reached = v >= target
-                earned = p if reached else ZERO
-                words = (
-                    f"实测 {_entered(v)}，达到目标 {fmt(target, 4)}，得 {fmt(p)} 分"
-                    if reached
-                    else f"实测 {_entered(v)}，未达到目标 {fmt(target, 4)}，不得分"
-                )
-            else:
-                # p × v first, then one division: 3 × 5 / 15 is exactly 1 (3 × (5 / 15) is 0.99…9).
-                earned = p if v >= target else p * v / target
-                words = f"实测 {_entered(v)} / 目标 {fmt(target, 4)}，得 {fmt(earned)} 分"
-            return _Outcome(
-                ItemStatus.SCORED,
-                Result.PASS if earned == p else Result.FAIL if earned == 0 else Result.PARTIAL,
-                earned,
-                words,
-            )
-
-        case Manual():
-            s = entry.score
-            if s is None:
-                if parsed is None:
-                    return _NOT_INSPECTED
-                problems.add(
-                    entry.cell("score"),
-                    f"条目 {item.code} 为人工评分，应在“得分”填写 0 至 {fmt(p)} 之间的分数",
-                )
-                return None
-            if not ZERO <= s <= p:
-                problems.add(
-                    entry.cell("score"),
-                    f"条目 {item.code} 的得分 {_entered(s)} 超出范围，应在 0 至 {fmt(p)} 之间",
-                )
-                return None
-            return _Outcome(
-                ItemStatus.SCORED,
-                Result.PASS if s == p else Result.FAIL if s == 0 else Result.PARTIAL,
-                s,
-                f"人工评分 {fmt(s)} 分",
-            )
-    raise AssertionError(rule)
-
-
-_MEMO_LIMIT = 20_000  # entries (a few MB at most); cleared when full
-
-
-class _Plan:
-    """What the engine reuses for every unit scored under one rubric (kept on the rubric).
-
-    ``memo`` maps an item and its entry to the ItemScore it produced: an ItemScore is frozen
-    and depends on nothing else, so units that entered the same thing share one object.
-    ``spans`` gives each section its slice of the items (document order keeps a section's
-    items together); None when section codes repeat and the slices would be wrong.
-    """
-
-    __slots__ = ("by_code", "codes", "memo", "spans", "veto")
-
-    def __init__(self, rubric: ResolvedRubric):
-        items = rubric.items
-        self.codes = [item.code for item in items]
-        self.by_code = {item.code: item for item in items}
-        self.veto = tuple(i for i, item in enumerate(items) if item.veto)
-        self.memo: dict[object, ItemScore] = {}
-        spans: dict[str, list] = {}
-        contiguous = True
-        for i, item in enumerate(items):
-            for level, section in enumerate(item.sections, start=1):
-                span = spans.get(section.code)
-                if span is None:
-                    spans[section.code] = [section.code, section.name, level, i, i + 1]
-                elif span[4] == i:
-                    span[4] = i + 1
-                else:
-                    contiguous = False
-        self.spans = tuple(tuple(span) for span in spans.values()) if contiguous else None
-
-
-def _plan(rubric: ResolvedRubric) -> _Plan:
-    plan = rubric.__dict__.get("_engine_plan")
-    if plan is None:
-        plan = _Plan(rubric)
-        object.__setattr__(rubric, "_engine_plan", plan)
-    return plan
-
-
 def _item_score(
-    item: ScoredItem, entry: ItemInput | None, rubric: ResolvedRubric, problems: _Problems
+    item: ScoredItem, entries: dict[str, ItemInput], ctx: Context, na_policy: str
 ) -> ItemScore | None:
-    outcome = _judge(item, entry, rubric, problems) if entry else _NOT_INSPECTED
+    own = entries.get(item.code)
+    parts = tuple(entries.get(code) for code in item.part_codes())
+    if own is None and not any(p is not None for p in parts):
+        outcome = NOT_INSPECTED
+    else:
+        outcome = item.rule.outcome(item, own, parts, ctx)
     if outcome is None:
         return None
-    applicable = outcome.status is not ItemStatus.NOT_APPLICABLE or rubric.info.na_policy == "full_marks"
+    applicable = outcome.status is not ItemStatus.NOT_APPLICABLE or na_policy == "full_marks"
     return ItemScore(
         code=item.code,
         text=item.text,
@@ -264,22 +66,35 @@ def _item_score(
         earned=outcome.earned,
         possible=item.points if applicable else ZERO,
         deduction=outcome.words,
-        note=entry.note if entry else None,
+        note=own.note if own else None,
         veto=item.veto,
+        entered=item.rule.entered(own),
+        section_veto=item.section_veto,
     )
 
 
 def _entries(rubric: ResolvedRubric, assessment: Assessment, problems: _Problems) -> dict[str, ItemInput]:
+    given = assessment.items
+    codes = rubric.input_codes
+    if len(given) == len(codes) and all(e.code == c for e, c in zip(given, codes, strict=True)):
+        return {e.code: e for e in given}  # one row per input, in order: nothing unknown or repeated
+    known = set(codes)
     entries: dict[str, ItemInput] = {}
-    known = _plan(rubric).by_code
-    for entry in assessment.items:
+    for entry in given:
         if entry.code not in known:
-            excluded = entry.code in rubric.excluded
-            why = (
-                "该条目在本评分细则中不计分（exclude）"
-                if excluded
-                else f"评分细则 {rubric.id} 中没有这个编号"
-            )
+            base = entry.code.partition("/")[0]
+            item = rubric.item(base) if "/" in entry.code else None
+            if item is not None:
+                n = len(item.parts)
+                why = (
+                    f"条目 {base} 只有 {n} 行分项（{base}/1 至 {base}/{n}）"
+                    if n
+                    else f"条目 {base} 的评分方式没有分项行"
+                )
+            elif entry.code in rubric.excluded:
+                why = "该条目在本评分细则中不计分（exclude）"
+            else:
+                why = f"评分细则 {rubric.id} 中没有这个编号"
             problems.add(entry.cell("code"), f"未知的条目编号“{entry.code}”：{why}")
         elif entry.code in entries:
             first = entries[entry.code].cell("code") or "前面"
@@ -306,88 +121,129 @@ def _bonus(rubric: ResolvedRubric, assessment: Assessment, problems: _Problems) 
     return BonusScore(tuple(claimed), claimed_points, min(cap, claimed_points), cap)
 
 
+def _penalty(rubric: ResolvedRubric, assessment: Assessment, problems: _Problems) -> PenaltyScore:
+    block = rubric.info.penalties
+    if block is None:
+        for claim in assessment.penalties:
+            problems.add(claim.cell, f"未知的减分项编号“{claim.code}”；本评分细则没有减分项")
+        return NO_PENALTY
+    known = {p.code: p for p in block.items}
+    entries: list[tuple[str, str, Decimal, Decimal, Decimal]] = []
+    seen: set[str] = set()
+    for claim in assessment.penalties:
+        item = known.get(claim.code)
+        n = ZERO if claim.count is None else claim.count
+        if item is None:
+            problems.add(claim.cell, f"未知的减分项编号“{claim.code}”；应为：{'、'.join(known)}")
+        elif claim.code in seen:
+            problems.add(claim.cell, f"减分项“{claim.code}”重复填写")
+        elif not whole_count(n):
+            problems.add(claim.cell, f"减分项 {claim.code} 的次数得到 {entered(n)}，应为不小于 0 的整数")
+        else:
+            seen.add(claim.code)
+            if n:
+                entries.append((item.code, item.text, item.per, n, item.per * n))
+    claimed = sum((e[4] for e in entries), ZERO)
+    return PenaltyScore(tuple(entries), claimed, min(block.cap, claimed), block.cap)
+
+
+def _sections(rubric: ResolvedRubric, scores: list[ItemScore], vetoed: set[str]) -> tuple[SectionScore, ...]:
+    earned: dict[str, Decimal] = {}
+    possible: dict[str, Decimal] = {}
+    order: dict[str, tuple[str, str, int, str]] = {}
+    for item, s in zip(rubric.items, scores, strict=True):
+        zeroed = item.top.code in vetoed
+        for level, section in enumerate(item.sections, start=1):
+            code = section.code
+            if code not in order:
+                order[code] = (code, section.name, level, item.top.code)
+                earned[code] = possible[code] = ZERO
+            if not zeroed:
+                earned[code] += s.earned
+            possible[code] += s.possible
+    weights = rubric.weights or {}
+    return tuple(
+        SectionScore(
+            code,
+            name,
+            level,
+            earned[code],
+            possible[code],
+            vetoed=top in vetoed,
+            weight=weights.get(code) if level == 1 else None,
+        )
+        for code, name, level, top in order.values()
+    )
+
+
 def evaluate(
     rubric: ResolvedRubric, assessment: Assessment, *, allow_incomplete: bool = False
 ) -> tuple[ScoreCard | None, list[Finding]]:
     """Score one assessment. Returns the card (None when the inputs have errors) and findings."""
     problems = _Problems(assessment.source or assessment.meta.unit.code)
     info = rubric.info
-    plan = _plan(rubric)
-    given = assessment.items
-    if [entry.code for entry in given] == plan.codes:
-        aligned = given  # one row per item, in order: nothing unknown, repeated or missing
-    else:
-        entries = _entries(rubric, assessment, problems)
-        aligned = [entries.get(code) for code in plan.codes]
+    ctx = Context(info.partial_credit, info.na_policy, problems.add)
+    entries = _entries(rubric, assessment, problems)
     bonus = _bonus(rubric, assessment, problems)
+    penalty = _penalty(rubric, assessment, problems)
 
-    memo = plan.memo
     scores: list[ItemScore] = []
-    blanks: list[str] = []
     not_applicable = 0
-    for item, entry in zip(rubric.items, aligned, strict=True):
-        code = item.code
-        if entry is None:
-            key: object = code
-        else:
-            # str, not the Decimal: 7.5 and 7.50 are equal but must keep their own digits.
-            count, measured, typed = entry.count, entry.measured, entry.score
-            key = (
-                code,
-                entry.result,
-                None if count is None else str(count),
-                None if measured is None else str(measured),
-                None if typed is None else str(typed),
-                entry.note,
-            )
-        s = memo.get(key)
+    not_inspected = 0
+    for item in rubric.items:
+        s = _item_score(item, entries, ctx, info.na_policy)
         if s is None:
-            s = _item_score(item, entry, rubric, problems)
-            if s is None:
-                continue  # the entry is unusable; a finding says why
-            if len(memo) >= _MEMO_LIMIT:
-                memo.clear()
-            memo[key] = s
-        status = s.status
-        if status is not ItemStatus.SCORED:
-            if status is ItemStatus.NOT_INSPECTED:
-                blanks.append(code)
-                if not allow_incomplete:
-                    where = entry.cell("result") if entry else None
-                    what = "未填写结论或数值" if entry else "检查表中缺少这一条"
-                    problems.add(
-                        where,
-                        f"条目 {code} 未检查：{what}（如确需按 0 分计，请使用 --allow-incomplete）",
-                    )
-            else:
-                not_applicable += 1
+            continue  # the entry is unusable; a finding says why
+        if s.status is ItemStatus.NOT_INSPECTED:
+            not_inspected += 1
+            if not allow_incomplete:
+                own = entries.get(item.code)
+                filled = own is not None or any(entries.get(c) for c in item.part_codes())
+                what = "未填写结论或数值" if filled else "检查表中缺少这一条"
+                problems.add(
+                    own.cell("result") if own else None,
+                    f"条目 {item.code} 未检查：{what}（如确需按 0 分计，请使用 --allow-incomplete）",
+                )
+        elif s.status is ItemStatus.NOT_APPLICABLE:
+            not_applicable += 1
         scores.append(s)
-
-    earned_of = [s.earned for s in scores]
-    possible_of = [s.possible for s in scores]
-    earned = sum(earned_of, ZERO)
-    possible = sum(possible_of, ZERO)
-    if not errors_of(problems.findings) and possible == 0:
-        problems.add(None, "所有计分条目均为不适用，应得分为 0，无法计算得分率")
     if errors_of(problems.findings):
         return None, problems.findings
 
-    rate = earned / possible
-    # earned × total first, then one division: 10 of 30 on a 30-point rubric scores exactly 10.
-    score = earned * info.total / possible
-    if plan.spans is None:
-        sections = _sections(rubric, scores)
-    else:  # every item has a score here (an unusable entry returned above)
-        sections = tuple(
-            SectionScore(code, name, level, sum(earned_of[a:b], ZERO), sum(possible_of[a:b], ZERO))
-            for code, name, level, a, b in plan.spans
+    section_vetoes = tuple(s.code for s in scores if s.section_veto and s.result == Result.FAIL)
+    vetoed = {s.section for s in scores if s.code in section_vetoes}
+    if vetoed:
+        scores = [replace(s, zeroed=True) if s.section in vetoed else s for s in scores]
+    sections = _sections(rubric, scores, vetoed)
+    tops = [s for s in sections if s.level == 1]
+    earned = sum((s.earned for s in tops), ZERO)
+    possible = sum((s.possible for s in tops), ZERO)
+    if rubric.weights is None:
+        if possible == 0:
+            problems.add(None, "所有计分条目均为不适用，应得分为 0，无法计算得分率")
+            return None, problems.findings
+        rate = earned / possible
+        # earned × total first, then one division: 10 of 30 on a 30-point rubric scores exactly 10.
+        score = earned * info.total / possible
+    else:
+        rated = [s for s in tops if s.rate is not None]
+        if not rated:
+            problems.add(None, "所有大项均无适用条目，无法计算加权得分率")
+            return None, problems.findings
+        weight = sum((s.weight for s in rated), ZERO)
+        rate = sum((s.weight * s.rate for s in rated), ZERO) / weight
+        score = rate * info.total
+    adjusted = None if info.penalties is None else max(ZERO, score - penalty.counted) / info.total
+    judged = rate if adjusted is None else adjusted
+    veto_items = tuple(s.code for s in scores if s.veto and s.result == Result.FAIL)
+    failures = _failures(rubric, judged, adjusted is not None, sections, veto_items)
+    grade = None
+    if info.grades:
+        grade = (
+            info.grades[-1].name
+            if veto_items
+            else next(g.name for g in info.grades if reaches(judged, g.min_rate))
         )
-    veto_items = tuple(scores[i].code for i in plan.veto if scores[i].result == Result.FAIL)
-    failures = _failures(rubric, rate, sections, veto_items)
-    grade = (
-        info.grades[-1].name if veto_items else next(g.name for g in info.grades if reaches(rate, g.min_rate))
-    )
-    final = score + bonus.counted
     card = ScoreCard(
         meta=assessment.meta,
         rubric_id=rubric.id,
@@ -401,16 +257,19 @@ def evaluate(
         rate=rate,
         score=score,
         bonus=bonus,
-        final=final,
+        final=max(ZERO, score + bonus.counted - penalty.counted),
         veto=bool(veto_items),
         veto_items=veto_items,
-        passed=not failures,
+        passed=None if info.pass_ is None else not failures,
         failures=failures,
         grade=grade,
-        not_inspected=len(blanks),
+        not_inspected=not_inspected,
         not_applicable=not_applicable,
         explanation=(),
         warnings=tuple(problems.findings),
+        penalty=penalty,
+        adjusted_rate=adjusted,
+        section_vetoes=section_vetoes,
     )
     return replace(card, explanation=explain(card, rubric)), problems.findings
 
@@ -421,22 +280,6 @@ def score(rubric: ResolvedRubric, assessment: Assessment, *, allow_incomplete: b
     if card is None:
         raise FindingsError(findings)
     return card
-
-
-def _sections(rubric: ResolvedRubric, scores: list[ItemScore]) -> tuple[SectionScore, ...]:
-    earned: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    possible: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    by_code = {s.code: s for s in scores}
-    order: dict[str, tuple[str, str, int]] = {}
-    for item in rubric.items:
-        s = by_code[item.code]
-        for level, section in enumerate(item.sections, start=1):
-            order.setdefault(section.code, (section.code, section.name, level))
-            earned[section.code] += s.earned
-            possible[section.code] += s.possible
-    return tuple(
-        SectionScore(code, name, level, earned[code], possible[code]) for code, name, level in order.values()
-    )
 
 
 # Non-terminating divisions (measured / target, earned / possible) leave noise near the
@@ -459,36 +302,66 @@ def _below(rate: Decimal, line: Decimal) -> str:
 def _failures(
     rubric: ResolvedRubric,
     rate: Decimal,
+    adjusted: bool,
     sections: tuple[SectionScore, ...],
     veto_items: tuple[str, ...],
 ) -> tuple[str, ...]:
     rule = rubric.info.pass_
+    if rule is None:
+        return ()
     failures = []
+    what = "调整后得分率" if adjusted else "得分率"
     if not reaches(rate, rule.min_rate):
-        failures.append(f"得分率 {_below(rate, rule.min_rate)} 低于达标线 {_share(rule.min_rate)}")
+        failures.append(f"{what} {_below(rate, rule.min_rate)} 低于达标线 {share(rule.min_rate)}")
     if rule.min_section_rate is not None:
         for s in sections:
             if s.level == 1 and s.rate is not None and not reaches(s.rate, rule.min_section_rate):
                 failures.append(
                     f"“{s.code} {s.name}”得分率 {_below(s.rate, rule.min_section_rate)} "
-                    f"低于单项最低 {_share(rule.min_section_rate)}"
+                    f"低于单项最低 {share(rule.min_section_rate)}"
                 )
     if veto_items:
         failures.append(f"一票否决：条目 {'、'.join(veto_items)} 不符合")
     return tuple(failures)
 
 
+def _rate_lines(card: ScoreCard, rubric: ResolvedRubric) -> list[str]:
+    """How the rate came about: earned ÷ possible, or the weighted sum of the sections."""
+    if rubric.weights is None:
+        return [f"得分率 = {fmt(card.earned)} ÷ {fmt(card.possible)} = {percent(card.rate)}"]
+    lines = []
+    rated = []
+    for s in card.top_sections:
+        if s.rate is None:
+            lines.append(
+                f"“{s.code} {s.name}”无适用条目，不计入加权（权重 {fmt(s.weight, 4)} 按比例分给其余大项）"
+            )
+            continue
+        rated.append(s)
+        how = "因大项否决计 0" if s.vetoed else f"{fmt(s.earned)} ÷ {fmt(s.possible)} = {percent(s.rate)}"
+        lines.append(f"“{s.code} {s.name}”得分率 = {how}，权重 {fmt(s.weight, 4)}")
+    terms = " + ".join(f"{fmt(s.weight, 4)} × {percent(s.rate)}" for s in rated)
+    weight = sum((s.weight for s in rated), ZERO)
+    if weight == 1:
+        lines.append(f"得分率（加权）= {terms} = {percent(card.rate)}")
+    else:
+        lines.append(f"得分率（加权）= ({terms}) ÷ {fmt(weight, 4)} = {percent(card.rate)}")
+    return lines
+
+
 def explain(card: ScoreCard, rubric: ResolvedRubric) -> tuple[str, ...]:
     """The formula with this unit's own numbers, line by line, for the report."""
     info = rubric.info
     lines = []
-    if card.not_applicable and info.na_policy == "exclude":
+    if card.not_applicable and info.na_policy == "exclude" and rubric.weights is None:
         # resolve() checks that the points add up to the total: what is missing is N/A
         full = card.total
         na_points = full - card.possible
         lines.append(
             f"应得分 = 总分值 {fmt(full)} − 合理缺项 {fmt(na_points)}（{card.not_applicable} 项）= {fmt(card.possible)} 分"
         )
+    elif card.not_applicable and info.na_policy == "exclude":
+        lines.append(f"应得分 = {fmt(card.possible)} 分（不含合理缺项 {card.not_applicable} 项）")
     elif card.not_applicable:
         lines.append(f"应得分 = {fmt(card.possible)} 分（不适用的 {card.not_applicable} 项按满分计入）")
     else:
@@ -496,7 +369,14 @@ def explain(card: ScoreCard, rubric: ResolvedRubric) -> tuple[str, ...]:
     lines.append(f"实得分 = {fmt(card.earned)} 分（共失分 {fmt(card.possible - card.earned)} 分）")
     if card.not_inspected:
         lines.append(f"其中 {card.not_inspected} 项未检查，按 0 分计入")
-    lines.append(f"得分率 = {fmt(card.earned)} ÷ {fmt(card.possible)} = {percent(card.rate)}")
+    for code in card.section_vetoes:
+        item = next(i for i in card.items if i.code == code)
+        top = next(s for s in card.top_sections if s.code == item.section)
+        own = sum((i.earned for i in card.items if i.section == top.code), ZERO)
+        lines.append(
+            f"大项否决：条目 {code} 不符合，“{top.code} {top.name}”计 0 分（原得 {fmt(own)} 分，得分率按 0 计）"
+        )
+    lines.extend(_rate_lines(card, rubric))
     lines.append(
         f"得分 = 得分率 {percent(card.rate)} × 总分 {fmt(card.total)} = {fmt(card.score, card.precision)} 分"
     )
@@ -508,19 +388,49 @@ def explain(card: ScoreCard, rubric: ResolvedRubric) -> tuple[str, ...]:
             else ""
         )
         lines.append(f"加分 = {claimed} = {fmt(card.bonus.claimed_points)} 分{capped}")
-    lines.append(
-        f"最终得分 = {fmt(card.score, card.precision)} + 加分 {fmt(card.bonus.counted)} = {fmt(card.final, card.precision)} 分（加分不计入达标和等级判定）"
-    )
+    p = card.precision
+    if info.penalties is None:
+        lines.append(
+            f"最终得分 = {fmt(card.score, p)} + 加分 {fmt(card.bonus.counted)} = {fmt(card.final, p)} 分（加分不计入达标和等级判定）"
+        )
+    else:
+        pen = card.penalty
+        if pen.entries:
+            terms = " + ".join(
+                f"{code} {fmt(per)} 分 × {entered(n, 0)} 次" for code, _, per, n, _ in pen.entries
+            )
+            capped = f"，超过封顶 {fmt(pen.cap)} 分，按 {fmt(pen.counted)} 分计" if pen.capped else ""
+            lines.append(f"减分 = {terms} = {fmt(pen.claimed_points)} 分{capped}")
+        else:
+            lines.append("减分 = 0 分（未填写减分事项）")
+        lines.append(
+            f"最终得分 = max(0, {fmt(card.score, p)} + 加分 {fmt(card.bonus.counted)} − 减分 {fmt(pen.counted)})"
+            f" = {fmt(card.final, p)} 分（加分不计入达标和等级判定）"
+        )
+        lines.append(
+            f"调整后得分率 = max(0, {fmt(card.score, p)} − 减分 {fmt(pen.counted)}) ÷ 总分 {fmt(card.total)}"
+            f" = {percent(card.judged_rate)}（达标和等级按此判定）"
+        )
+    rate_word = "得分率" if info.penalties is None else "调整后得分率"
     rule = info.pass_
-    conditions = [f"得分率 ≥ {_share(rule.min_rate)}"]
-    if rule.min_section_rate is not None:
-        conditions.append(f"各{rubric.standard.standard.levels[0]}得分率 ≥ {_share(rule.min_section_rate)}")
-    conditions.append("无一票否决")
-    verdict = "达标" if card.passed else "不达标：" + "；".join(card.failures)
-    lines.append(f"达标条件：{'，且'.join(conditions)} → {verdict}")
-    if card.veto:
+    if rule is None:
+        lines.append("未设达标线：不作达标判定")
+    else:
+        conditions = [f"{rate_word} ≥ {share(rule.min_rate)}"]
+        if rule.min_section_rate is not None:
+            conditions.append(
+                f"各{rubric.standard.standard.levels[0]}得分率 ≥ {share(rule.min_section_rate)}"
+            )
+        conditions.append("无一票否决")
+        verdict = "达标" if card.passed else "不达标：" + "；".join(card.failures)
+        lines.append(f"达标条件：{'，且'.join(conditions)} → {verdict}")
+    if info.grades is None:
+        pass
+    elif card.veto:
         lines.append(f"等级：因一票否决定为“{card.grade}”")
     else:
         band = next(g for g in info.grades if g.name == card.grade)
-        lines.append(f"等级：得分率 {percent(card.rate)} ≥ {_share(band.min_rate)} → “{card.grade}”")
+        lines.append(
+            f"等级：{rate_word} {percent(card.judged_rate)} ≥ {share(band.min_rate)} → “{card.grade}”"
+        )
     return tuple(lines)

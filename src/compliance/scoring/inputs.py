@@ -14,6 +14,8 @@ from compliance.units import Unit
 class ItemInput:
     """One checklist row as entered. ``result`` is the 结论 text after normalisation
     (a canonical result, a synonym, or a levels label); numbers are already numbers.
+    An input row under an item (a trigger's count, a criterion's 结论) is an ItemInput
+    too, coded ``2.4/1`` (``rules.part_code``).
 
     ``cells`` maps an input's field name (``result``, ``count``, ``measured``, ``score``)
     to where it came from (``检查表!H12``) so findings can point at the cell.
@@ -44,6 +46,16 @@ class BonusClaim:
 
 
 @dataclass(frozen=True, slots=True)
+class PenaltyClaim:
+    """One 减分项 row: how many times it happened (blank reads as 0)."""
+
+    code: str
+    count: Decimal | None = None
+    note: str | None = None
+    cell: str | None = None  # where the count is (``减分项!D3``)
+
+
+@dataclass(frozen=True, slots=True)
 class AssessmentMeta:
     unit: Unit
     rubric: str
@@ -61,3 +73,4 @@ class Assessment:
     items: tuple[ItemInput, ...]
     bonus: tuple[BonusClaim, ...] = ()
     source: str | None = None
+    penalties: tuple[PenaltyClaim, ...] = ()

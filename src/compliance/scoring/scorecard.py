@@ -31,7 +31,10 @@ class ItemScore:
     possible: Decimal
     deduction: str  # the computation in words
     note: str | None = None
-    veto: bool = False
+    veto: bool = False  # a unit veto item (veto: true / unit)
+    entered: str | None = None  # the 结论 as entered on the item's own row, normalised
+    section_veto: bool = False  # a veto: section item
+    zeroed: bool = False  # its top-level section was zeroed by a section veto
 
     @property
     def lost(self) -> Decimal:
@@ -45,9 +48,13 @@ class SectionScore:
     level: int  # 1 = top level
     earned: Decimal
     possible: Decimal
+    vetoed: bool = False  # zeroed by a section veto: earned 0, rate 0 even without points
+    weight: Decimal | None = None  # the rubric's weight of a top-level section
 
     @property
     def rate(self) -> Decimal | None:
+        if self.vetoed:
+            return Decimal(0)
         return self.earned / self.possible if self.possible else None
 
 
@@ -61,6 +68,23 @@ class BonusScore:
     @property
     def capped(self) -> bool:
         return self.counted < self.claimed_points
+
+
+@dataclass(frozen=True, slots=True)
+class PenaltyScore:
+    """减分项 entered: (code, text, per, times, amount) each; counted = min(cap, Σ amount)."""
+
+    entries: tuple[tuple[str, str, Decimal, Decimal, Decimal], ...]
+    claimed_points: Decimal
+    counted: Decimal
+    cap: Decimal
+
+    @property
+    def capped(self) -> bool:
+        return self.counted < self.claimed_points
+
+
+NO_PENALTY = PenaltyScore((), Decimal(0), Decimal(0), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -80,16 +104,26 @@ class ScoreCard:
     final: Decimal
     veto: bool
     veto_items: tuple[str, ...]
-    passed: bool
+    passed: bool | None  # None: the rubric has no pass line
     failures: tuple[str, ...]  # why not 达标, one line per failed condition
-    grade: str
+    grade: str | None  # None: the rubric has no grades
     not_inspected: int
     not_applicable: int
     explanation: tuple[str, ...]
     warnings: tuple[Finding, ...] = ()
+    penalty: PenaltyScore = NO_PENALTY
+    adjusted_rate: Decimal | None = None  # max(0, score − penalty) ÷ total; None: no penalties block
+    section_vetoes: tuple[str, ...] = ()  # veto: section items that zeroed their section
+
+    @property
+    def judged_rate(self) -> Decimal:
+        """The rate 达标 and grade use: the adjusted rate when the rubric has penalties."""
+        return self.rate if self.adjusted_rate is None else self.adjusted_rate
 
     @property
     def status(self) -> str:
+        if self.passed is None:
+            return "—"
         return "达标" if self.passed else "不达标"
 
     @property
@@ -123,11 +157,13 @@ class ScoreCard:
             "earned": p(self.earned),
             "possible": p(self.possible),
             "rate": r(self.rate),
+            "adjusted_rate": r(self.judged_rate),
             "score": p(self.score),
             "bonus": p(self.bonus.counted),
+            "penalty": p(self.penalty.counted),
             "final": p(self.final),
             "veto": self.veto,
-            "status": self.status,
+            "status": None if self.passed is None else self.status,
             "grade": self.grade,
             "sections": [
                 {
@@ -142,7 +178,7 @@ class ScoreCard:
             "items": [
                 {
                     "code": i.code,
-                    "result": i.result,
+                    "result": i.entered,
                     "earned": p(i.earned),
                     "possible": p(i.possible),
                 }
