@@ -14,13 +14,16 @@ A new case is a new file. A case file holds:
     row *i* (0-based) sits on sheet 检查表 at row ``i + 2``, so its cells are
     ``A`` 编号, ``H`` 结论, ``I`` 问题数, ``J`` 实测值, ``K`` 得分 (the workbook's columns);
     ``bonus``: the claimed bonus codes (claim *j* at ``加分项!D{j + 2}``);
+    ``penalties``: ``{code, count}`` rows of 减分项 (row *j* has its count at ``减分项!D{j + 2}``);
+    an input row under an item (a trigger or a criterion) is an item row coded ``2.4/1``;
     ``allow_incomplete`` (default false); ``unit`` (optional, fields of SPEC §2.3).
 ``expected``
     what the engine must produce. Numbers are strings compared exactly as Decimals; a
     leading ``~`` means "equal after half-up rounding to the decimals written"
     (``~0.7972``). Keys: earned, possible, rate, score, bonus, final, veto, veto_items,
-    status, grade, not_inspected, not_applicable, sections ({code: {earned, possible,
-    rate}}; rate ``null`` = no rate), items ({code: {earned, possible, result, status}}),
+    status, grade, not_inspected, not_applicable, penalty, adjusted_rate, section_vetoes,
+    sections ({code: {earned, possible, rate, vetoed}}; rate ``null`` = no rate), items
+    ({code: {earned, possible, result, entered, status, zeroed, deduction}}),
     failures (one substring per reason, in order; ``[]`` when 达标), explanation
     (substrings that some line must contain), rectification (codes in order), json
     (the exact ``to_json()``), findings (``[{cell, message}]``: the inputs are invalid,
@@ -49,6 +52,7 @@ from compliance.scoring import (
     BonusClaim,
     ItemInput,
     Kind,
+    PenaltyClaim,
     ScoreCard,
     evaluate,
     score,
@@ -61,7 +65,7 @@ CASES = HERE / "scoring_cases"
 DATA = HERE / "data"
 
 CASE_KEYS = {"description", "standard", "rubric", "inputs", "expected"}
-INPUT_KEYS = {"items", "bonus", "allow_incomplete", "unit", "kind", "round"}
+INPUT_KEYS = {"items", "bonus", "penalties", "allow_incomplete", "unit", "kind", "round"}
 ROW_KEYS = {"code", "result", "count", "measured", "score", "note"}
 EXPECTED_KEYS = {
     "earned",
@@ -84,6 +88,9 @@ EXPECTED_KEYS = {
     "json",
     "findings",
     "rubric_problems",
+    "penalty",
+    "adjusted_rate",
+    "section_vetoes",
 }
 COLUMNS = {"code": "A", "result": "H", "count": "I", "measured": "J", "score": "K"}
 DEFAULT_UNIT = {
@@ -165,13 +172,17 @@ def build_assessment(rubric: ResolvedRubric, inputs: dict[str, Any]) -> Assessme
     bonus = tuple(
         BonusClaim(str(code), cell=f"加分项!D{j + 2}") for j, code in enumerate(inputs.get("bonus") or [])
     )
+    penalties = tuple(
+        PenaltyClaim(str(row["code"]), number(row.get("count")), cell=f"减分项!D{j + 2}")
+        for j, row in enumerate(inputs.get("penalties") or [])
+    )
     meta = AssessmentMeta(
         unit=Unit.model_validate(inputs.get("unit") or DEFAULT_UNIT),
         rubric=rubric.id,
         kind=Kind(inputs.get("kind", "考评")),
         round=str(inputs.get("round", "2024-1")),
     )
-    return Assessment(meta, tuple(rows), bonus, source="检查表.xlsx")
+    return Assessment(meta, tuple(rows), bonus, source="检查表.xlsx", penalties=penalties)
 
 
 # --- comparing ----------------------------------------------------------------------------
@@ -193,11 +204,15 @@ def same(actual: Decimal | None, expected: Any, what: str) -> None:
 
 
 def check_card(card: ScoreCard, expected: dict[str, Any]) -> None:
-    for key in ("earned", "possible", "rate", "score", "final"):
+    for key in ("earned", "possible", "rate", "score", "final", "adjusted_rate"):
         if key in expected:
             same(getattr(card, key), expected[key], key)
     if "bonus" in expected:
         same(card.bonus.counted, expected["bonus"], "bonus")
+    if "penalty" in expected:
+        same(card.penalty.counted, expected["penalty"], "penalty")
+    if "section_vetoes" in expected:
+        assert list(card.section_vetoes) == [str(c) for c in expected["section_vetoes"]]
     for key in ("veto", "grade", "not_inspected", "not_applicable", "status"):
         if key in expected:
             assert getattr(card, key) == expected[key], f"{key}: {getattr(card, key)!r}"
@@ -210,6 +225,8 @@ def check_card(card: ScoreCard, expected: dict[str, Any]) -> None:
         for key in ("earned", "possible", "rate"):
             if key in want:
                 same(getattr(s, key), want[key], f"section {code} {key}")
+        if "vetoed" in want:
+            assert s.vetoed == want["vetoed"], f"section {code} vetoed: {s.vetoed}"
     items = {i.code: i for i in card.items}
     for code, want in (expected.get("items") or {}).items():
         assert code in items, f"no item {code}"
@@ -217,7 +234,7 @@ def check_card(card: ScoreCard, expected: dict[str, Any]) -> None:
         for key in ("earned", "possible"):
             if key in want:
                 same(getattr(item, key), want[key], f"item {code} {key}")
-        for key in ("result", "status"):
+        for key in ("result", "status", "entered", "zeroed"):
             if key in want:
                 assert getattr(item, key) == want[key], f"item {code} {key}: {getattr(item, key)!r}"
         if "deduction" in want:
@@ -250,13 +267,18 @@ def as_json(value: Any) -> Any:
 
 def check_invariants(card: ScoreCard) -> None:
     """What holds for every card, whatever the case."""
-    assert card.final == card.score + card.bonus.counted
-    assert card.earned == sum((i.earned for i in card.items), Decimal(0))
+    assert card.final == max(Decimal(0), card.score + card.bonus.counted - card.penalty.counted)
+    zeroed = sum((i.earned for i in card.items if i.zeroed), Decimal(0))
+    assert card.earned == sum((i.earned for i in card.items), Decimal(0)) - zeroed
     assert card.possible == sum((i.possible for i in card.items), Decimal(0))
     assert 0 <= card.earned <= card.possible
     assert 0 <= card.score <= card.total
-    assert card.passed == (not card.failures)
-    assert card.status == ("达标" if card.passed else "不达标")
+    assert 0 <= card.judged_rate <= 1
+    if card.passed is None:
+        assert card.status == "—" and card.failures == () and card.to_json()["status"] is None
+    else:
+        assert card.passed == (not card.failures)
+        assert card.status == ("达标" if card.passed else "不达标")
     assert card.not_inspected == sum(1 for i in card.items if i.status == "未检查")
     data = json.loads(json.dumps(card.to_json(), ensure_ascii=False))
     assert data["rate"] == float(rounded(card.rate, RATE_PLACES))
@@ -311,3 +333,5 @@ def test_case(case_path: Path) -> None:
 
 def test_there_are_enough_cases() -> None:
     assert len(list(CASES.glob("*.yaml"))) >= 30
+    v2 = [p for p in CASES.glob("*.yaml") if p.stem.startswith("v2_")]
+    assert len(v2) >= 40

@@ -1,7 +1,7 @@
 """The scoring engine (SPEC §3): pure functions over a resolved rubric and its inputs."""
 
 from compliance.scoring.engine import evaluate, explain, score
-from compliance.scoring.inputs import Assessment, AssessmentMeta, BonusClaim, ItemInput
+from compliance.scoring.inputs import Assessment, AssessmentMeta, BonusClaim, ItemInput, PenaltyClaim
 from compliance.scoring.ranking import (
     Comparison,
     Ranked,
@@ -13,7 +13,14 @@ from compliance.scoring.ranking import (
     summarise,
 )
 from compliance.scoring.results import Kind, Result, normalise, parse_result
-from compliance.scoring.scorecard import BonusScore, ItemScore, ItemStatus, ScoreCard, SectionScore
+from compliance.scoring.scorecard import (
+    BonusScore,
+    ItemScore,
+    ItemStatus,
+    PenaltyScore,
+    ScoreCard,
+    SectionScore,
+)
 
 __all__ = [
     "Assessment",
@@ -25,6 +32,8 @@ __all__ = [
     "ItemScore",
     "ItemStatus",
     "Kind",
+    "PenaltyClaim",
+    "PenaltyScore",
     "Ranked",
     "Result",
     "ScoreCard",

@@ -8,6 +8,7 @@ globals, Decimal throughout; rounding happens only in the words and on display.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -43,11 +44,28 @@ class _Problems:
         self.findings.append(Finding(self.source, message, cell=cell, severity=severity))
 
 
+_MEMO_LIMIT = 20_000  # entries (a few MB at most); cleared when full
+
+
+def _key(entry: ItemInput | None) -> tuple | None:
+    """What an item's score depends on in one input row (numbers as text: 7.5 and 7.50 are
+    equal but keep their own digits in the words)."""
+    if entry is None:
+        return None
+    count, measured, typed = entry.count, entry.measured, entry.score
+    return (
+        entry.result,
+        None if count is None else str(count),
+        None if measured is None else str(measured),
+        None if typed is None else str(typed),
+        entry.note,
+    )
+
+
 def _item_score(
-    item: ScoredItem, entries: dict[str, ItemInput], ctx: Context, na_policy: str
+    item: ScoredItem, own: ItemInput | None, parts: tuple[ItemInput | None, ...], ctx: Context, na_policy: str
 ) -> ItemScore | None:
-    own = entries.get(item.code)
-    parts = tuple(entries.get(code) for code in item.part_codes())
+    """The item's score, or None when an input is unusable (a finding says why)."""
     if own is None and not any(p is not None for p in parts):
         outcome = NOT_INSPECTED
     else:
@@ -73,12 +91,19 @@ def _item_score(
     )
 
 
-def _entries(rubric: ResolvedRubric, assessment: Assessment, problems: _Problems) -> dict[str, ItemInput]:
+def _aligned(
+    rubric: ResolvedRubric, assessment: Assessment, problems: _Problems
+) -> Sequence[ItemInput | None]:
+    """The entry of every input code of the rubric, in ``rubric.input_codes`` order."""
     given = assessment.items
-    codes = rubric.input_codes
-    if len(given) == len(codes) and all(e.code == c for e, c in zip(given, codes, strict=True)):
-        return {e.code: e for e in given}  # one row per input, in order: nothing unknown or repeated
-    known = set(codes)
+    if tuple(e.code for e in given) == rubric.input_codes:
+        return given  # one row per input, in order: nothing unknown, repeated or missing
+    entries = _entries(rubric, given, problems)
+    return [entries.get(code) for code in rubric.input_codes]
+
+
+def _entries(rubric: ResolvedRubric, given: Sequence[ItemInput], problems: _Problems) -> dict[str, ItemInput]:
+    known = set(rubric.input_codes)
     entries: dict[str, ItemInput] = {}
     for entry in given:
         if entry.code not in known:
@@ -148,6 +173,30 @@ def _penalty(rubric: ResolvedRubric, assessment: Assessment, problems: _Problems
 
 
 def _sections(rubric: ResolvedRubric, scores: list[ItemScore], vetoed: set[str]) -> tuple[SectionScore, ...]:
+    spans = rubric.section_spans
+    if spans is None:
+        return _sections_by_code(rubric, scores, vetoed)
+    earned = [s.earned for s in scores]
+    possible = [s.possible for s in scores]
+    weights = rubric.weights or {}
+    return tuple(
+        SectionScore(
+            section.code,
+            section.name,
+            level,
+            ZERO if top in vetoed else sum(earned[a:b], ZERO),
+            sum(possible[a:b], ZERO),
+            vetoed=top in vetoed,
+            weight=weights.get(section.code) if level == 1 else None,
+        )
+        for section, level, top, a, b in spans
+    )
+
+
+def _sections_by_code(
+    rubric: ResolvedRubric, scores: list[ItemScore], vetoed: set[str]
+) -> tuple[SectionScore, ...]:
+    """Like ``_sections``, for a standard whose sections' items are not contiguous."""
     earned: dict[str, Decimal] = {}
     possible: dict[str, Decimal] = {}
     order: dict[str, tuple[str, str, int, str]] = {}
@@ -183,22 +232,53 @@ def evaluate(
     problems = _Problems(assessment.source or assessment.meta.unit.code)
     info = rubric.info
     ctx = Context(info.partial_credit, info.na_policy, problems.add)
-    entries = _entries(rubric, assessment, problems)
+    aligned = _aligned(rubric, assessment, problems)
     bonus = _bonus(rubric, assessment, problems)
     penalty = _penalty(rubric, assessment, problems)
 
+    memo = rubric.memo
     scores: list[ItemScore] = []
     not_applicable = 0
     not_inspected = 0
+    at = 0
     for item in rubric.items:
-        s = _item_score(item, entries, ctx, info.na_policy)
+        own = aligned[at]
+        if item.part_codes:
+            n = len(item.part_codes)
+            parts = tuple(aligned[at + 1 : at + 1 + n])
+            key: object = (item.code, _key(own), *map(_key, parts))
+            at += 1 + n
+        else:  # the common case, inlined: ``_key`` of the one row
+            parts = ()
+            at += 1
+            if own is None:
+                key = item.code
+            else:
+                count, measured, typed = own.count, own.measured, own.score
+                key = (
+                    item.code,
+                    own.result,
+                    None if count is None else str(count),
+                    None if measured is None else str(measured),
+                    None if typed is None else str(typed),
+                    own.note,
+                )
+        s = memo.get(key)
         if s is None:
-            continue  # the entry is unusable; a finding says why
-        if s.status is ItemStatus.NOT_INSPECTED:
+            s = _item_score(item, own, parts, ctx, info.na_policy)
+            if s is None:
+                continue  # the entry is unusable; a finding says why
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[key] = s
+        status = s.status
+        if status is ItemStatus.SCORED:
+            scores.append(s)
+            continue
+        if status is ItemStatus.NOT_INSPECTED:
             not_inspected += 1
             if not allow_incomplete:
-                own = entries.get(item.code)
-                filled = own is not None or any(entries.get(c) for c in item.part_codes())
+                filled = own is not None or any(p is not None for p in parts)
                 what = "未填写结论或数值" if filled else "检查表中缺少这一条"
                 problems.add(
                     own.cell("result") if own else None,
