@@ -189,7 +189,7 @@ def _line(s: _Scored, outcome: ImportOutcome) -> str:
     unit = card.meta.unit
     return (
         f"{outcome.status}：{s.path}  {unit.code} {unit.name}  {card.meta.round} {card.meta.kind}  "
-        f"得分 {fmt(card.final, card.precision)}（{card.status}，{card.grade}）"
+        f"得分 {fmt(card.final, card.precision)}（{card.status}，{card.grade or '—'}）"
     )
 
 

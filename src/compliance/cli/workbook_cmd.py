@@ -143,10 +143,15 @@ def _summary(card: ScoreCard, *, illustrative: bool) -> None:
         say(f"【{ILLUSTRATIVE_NOTICE}】")
     say(
         f"得分 {fmt(card.score, p)} / {fmt(card.total)}（得分率 {percent(card.rate)}），"
-        f"加分 {fmt(card.bonus.counted, p)}，最终得分 {fmt(card.final, p)}"
+        f"加分 {fmt(card.bonus.counted, p)}"
+        + (f"，减分 {fmt(card.penalty.counted, p)}" if card.penalty.counted else "")
+        + f"，最终得分 {fmt(card.final, p)}"
     )
-    verdict = "达标" if card.passed else "不达标：" + "；".join(card.failures)
-    say(f"等级：{card.grade}    {verdict}")
+    if card.passed is None:
+        verdict = "未设达标线"
+    else:
+        verdict = "达标" if card.passed else "不达标：" + "；".join(card.failures)
+    say(f"等级：{card.grade or '—'}    {verdict}")
     if card.not_inspected:
         say(f"注意：有 {card.not_inspected} 项未检查，按 0 分计入")
     say()

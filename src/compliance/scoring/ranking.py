@@ -46,7 +46,7 @@ def rank_json(ranked: Sequence[Ranked]) -> list[dict]:
             },
             "final": float(r.card.points(r.card.final)),
             "score": float(r.card.points(r.card.score)),
-            "status": r.card.status,
+            "status": None if r.card.passed is None else r.card.status,
             "grade": r.card.grade,
             "veto": r.card.veto,
         }
