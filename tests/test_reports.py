@@ -29,8 +29,10 @@ from compliance.reports import (
     render_ranking,
     unit_report,
 )
-from compliance.reports.context import GENERATOR, placings, progress_context, unit_context
+from compliance.reports.context import GENERATOR, Issue
+from compliance.reports.progress_view import progress_view
 from compliance.reports.render import inside, safe_name, url_fetcher
+from compliance.reports.unit_view import unit_view
 from compliance.scoring import (
     Assessment,
     AssessmentMeta,
@@ -42,6 +44,7 @@ from compliance.scoring import (
     rank_json,
     score,
 )
+from compliance.scoring.ranking import placings
 from compliance.units import Unit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +77,9 @@ FULL_MARKS = {
 # 7.5 by hand, 2.1.4 not applicable: 63.5 of 90 → 70.56 %, not 达标.
 FLAWED = {
     "1.1.1": ItemInput("1.1.1", result="不符合", note="门牌缺少夜间照明"),
-    "1.1.2": ItemInput("1.1.2", count=D(3), note="抽查案卷 3 卷，文书不规范"),
+    "1.1.2": ItemInput(
+        "1.1.2", count=D(3), note="抽查案卷 3 卷，文书不规范", evidence="案卷 2024-017、2024-023、2024-031"
+    ),
     "2.1.1": ItemInput("2.1.1", measured=D(16)),
     "2.1.2": ItemInput("2.1.2", result="较好"),
     "2.1.3": ItemInput("2.1.3", score=D("7.5")),
@@ -82,13 +87,14 @@ FLAWED = {
 }
 
 
-VETO = {"3.1.1": ItemInput("3.1.1", result="不符合")}
+VETO = {"3.1.1": ItemInput("3.1.1", result="不符合", note="辖区内发生暴力抗法事件未及时上报")}
+ISSUE = Issue("南通市城市管理局", dt.date(2024, 7, 1))
 
 
 def assessment(
     rubric,
     who: Unit | None = None,
-    round_="2024-1",
+    round_="2024H1",
     date=dt.date(2024, 6, 20),
     *,
     kind=Kind.AUDIT,
@@ -109,7 +115,7 @@ def unit_sample(rubric, who: Unit | None = None):
     audit = card(rubric, who, changes=FLAWED, bonus=("J1", "J2"))
     own = card(rubric, who, kind=Kind.SELF, changes={"2.1.4": FLAWED["2.1.4"]})
     worse = {**FLAWED, "1.1.2": ItemInput("1.1.2", count=D(8))}
-    before = card(rubric, who, "2023-2", dt.date(2023, 12, 10), changes=worse)
+    before = card(rubric, who, "2023H2", dt.date(2023, 12, 10), changes=worse)
     options = {
         "rank": (2, 3),
         "district_rank": (1, 2),
@@ -121,7 +127,7 @@ def unit_sample(rubric, who: Unit | None = None):
 
 WEST = unit("320611001", "秦灶街道综合执法队", "港闸区")
 EAST = unit("320602002", "城东街道综合执法队")
-EARLIER = {"round_": "2023-2", "date": dt.date(2023, 12, 10)}
+EARLIER = {"round_": "2023H2", "date": dt.date(2023, 12, 10)}
 # The previous round: two squads tied at full marks. This round: EAST (new) first with a
 # bonus, 文峰 second, WEST vetoed last.
 RANKING_BEFORE = [{"who": unit(), **EARLIER}, {"who": WEST, **EARLIER}]
@@ -132,11 +138,11 @@ def ranking_sample(rubric):
     now = [card(rubric, **spec) for spec in RANKING_NOW]
     before = [card(rubric, **spec) for spec in RANKING_BEFORE]
     options = {
-        "round": "2024-1",
+        "round": "2024H1",
         "kind": "考评",
         "rubrics": [rubric],
         "previous": rank(before),
-        "previous_round": "2023-2",
+        "previous_round": "2023H2",
     }
     return rank(now), options
 
@@ -165,15 +171,33 @@ def normalise(html: str) -> str:
     return html.replace(GENERATOR, "compliance （版本）")
 
 
+def element(html: str, start: str, end: str) -> str:
+    """One layout element of a document: from ``start`` up to and including ``end``."""
+    begin = html.index(start)
+    return html[begin : html.index(end, begin) + len(end)] + "\n"
+
+
 def golden_documents() -> dict[str, str]:
+    """Whole documents, and each layout element on its own so a diff says which changed."""
     rubric = mini_rubric()
     audit, options = unit_sample(rubric)
     ranked, ranking_options = ranking_sample(rubric)
     targets, rounds, roster = progress_sample(rubric)
+    unit_html = unit_report(audit, rubric, issue=ISSUE, **options).html
+    vetoed = unit_report(card(rubric, WEST, changes=VETO), rubric, issue=Issue(date=ISSUE.date)).html
+    ranking_html = ranking_report(ranked, issue=ISSUE, **ranking_options).html
+    progress_html = progress_report(targets, rounds, lambda _: rubric, roster=roster, issue=ISSUE).html
     return {
-        "unit_report.html": unit_report(audit, rubric, **options).html,
-        "ranking.html": ranking_report(ranked, **ranking_options).html,
-        "progress.html": progress_report(targets, rounds, lambda _: rubric, roster=roster).html,
+        "unit_report.html": unit_html,
+        "ranking.html": ranking_html,
+        "progress.html": progress_html,
+        "element_cover.html": element(unit_html, '<section class="cover">', "</section>"),
+        "element_veto_cover.html": element(vetoed, '<section class="cover">', "</section>"),
+        "element_veto_sections.html": element(vetoed, "<h2>二、", "</table>"),
+        "element_rectification.html": element(unit_html, '<h2 class="break">三、整改清单', "</table>"),
+        "element_signoff.html": element(unit_html, '<section class="signoff">', "</section>"),
+        "element_ranking_head.html": element(ranking_html, '<h1 class="doc-title">', "<h2>"),
+        "element_milestones.html": element(progress_html, "<h2>一、目标完成情况", "</table>"),
     }
 
 
@@ -190,7 +214,22 @@ def documents():
     return golden_documents()
 
 
-@pytest.mark.parametrize("name", ["unit_report.html", "ranking.html", "progress.html"])
+FULL = ("unit_report.html", "ranking.html", "progress.html")
+GOLDEN_NAMES = [
+    "unit_report.html",
+    "ranking.html",
+    "progress.html",
+    "element_cover.html",
+    "element_veto_cover.html",
+    "element_veto_sections.html",
+    "element_rectification.html",
+    "element_signoff.html",
+    "element_ranking_head.html",
+    "element_milestones.html",
+]
+
+
+@pytest.mark.parametrize("name", GOLDEN_NAMES)
 def test_html_matches_the_golden_file(documents, name):
     expected = (GOLDEN / name).read_text("utf-8")
     assert normalise(documents[name]) == expected, f"重新生成：python scripts/regen_golden.py（{name}）"
@@ -218,24 +257,30 @@ def test_unit_report_says_what_matters(documents):
     assert "注意：本标准的条文为示例性表述" in html  # the mini standard is illustrative
 
 
-def test_the_rectification_list_puts_the_most_points_first(rubric):
+def test_the_rectification_list_is_on_the_rubrics_scale(rubric):
     audit, _ = unit_sample(rubric)
-    rows = unit_context(audit, rubric)["rectification"]
-    assert [(r["code"], r["lost"], r["after"]) for r in rows] == [
-        ("1.1.1", "10", "81.67"),
-        ("1.1.2", "6", "88.33"),
-        ("2.1.1", "4", "92.78"),
-        ("2.1.2", "4", "97.22"),
-        ("2.1.3", "2.5", "100"),
+    rect = unit_view(audit, rubric).rectification
+    # 63.5 of 90 possible (2.1.4 不适用): each lost point is worth 100 / 90 of the total.
+    # 1.1.1: 10 × 100/90 = 11.11; 1.1.2: 6 → 6.67; 2.1.1, 2.1.2: 4 → 4.44; 2.1.3: 2.5 → 2.78;
+    # score after each cumulative fix: (63.5 + 10) / 90 × 100 = 81.67, then 88.33, 92.78, 97.22, 100.
+    assert [(r.code, r.recoverable, r.after) for r in rect.rows] == [
+        ("1.1.1", "11.11", "81.67"),
+        ("1.1.2", "6.67", "88.33"),
+        ("2.1.1", "4.44", "92.78"),
+        ("2.1.2", "4.44", "97.22"),
+        ("2.1.3", "2.78", "100"),
     ]
-    assert [r["reaches"] for r in rows] == [False, False, True, False, False]
+    assert [r.reaches for r in rect.rows] == [False, False, True, False, False]  # 92.78 ≥ 90 first
+    # the headline is the column's total: 26.5 lost × 100/90 = 29.44, and 100 − 70.56 = 29.44
+    assert (rect.recoverable, rect.total, rect.possible, rect.pass_score) == ("29.44", "100", "90", "90")
+    assert rect.rows[1].evidence == "案卷 2024-017、2024-023、2024-031"
 
 
 def test_the_trend_stops_at_the_reported_round(rubric):
     audit, options = unit_sample(rubric)
-    later = card(rubric, round_="2025-1", date=dt.date(2025, 6, 1))
+    later = card(rubric, round_="2025H1", date=dt.date(2025, 6, 1))
     html = unit_report(audit, rubric, history=[*options["history"], later]).html
-    assert "2023-2" in html and "2025-1" not in html
+    assert "2023年下半年" in html and "2025年上半年" not in html
 
 
 def test_a_report_of_175_items_lists_every_one():
@@ -252,7 +297,7 @@ def test_a_report_of_175_items_lists_every_one():
             if rule == "manual"
             else ItemInput(item.code, result=item.rule.labels[0][0] if rule == "levels" else "符合")
         )
-    meta = AssessmentMeta(unit(), rubric.id, Kind.AUDIT, "2024-1", None, ())
+    meta = AssessmentMeta(unit(), rubric.id, Kind.AUDIT, "2024H1", None, ())
     html = unit_report(score(rubric, Assessment(meta, tuple(entries))), rubric).html
     assert len(rubric.items) == 175
     assert all(f"<td>{item.code}</td>" in html for item in rubric.items)
@@ -284,7 +329,7 @@ def test_user_text_is_escaped(rubric):
 @pytest.mark.parametrize(
     ("parts", "expected"),
     [
-        (("320602001", "2024-1", "考评"), "320602001_2024-1_考评.pdf"),
+        (("320602001", "2024H1", "考评"), "320602001_2024H1_考评.pdf"),
         (("../../etc/passwd",), "etc-passwd.pdf"),
         (("..",), "_.pdf"),
         (("<b>2024</b>",), "b-2024-b.pdf"),
@@ -383,7 +428,7 @@ def rendered(tmp_path_factory, documents, rubric):
     """The three sample reports and the nasty-named unit's, rendered once in parallel."""
     folder = tmp_path_factory.mktemp("pdf")
     nasty = unit_report(card(rubric, unit(name=NASTY)), rubric)
-    jobs = [(name.replace(".html", ".pdf"), html) for name, html in documents.items()]
+    jobs = [(name.replace(".html", ".pdf"), documents[name]) for name in FULL]
     results = render_pdfs([*jobs, nasty], folder)
     assert all(fresh for _, fresh in results)
     return folder
@@ -420,17 +465,17 @@ def test_the_ranking_and_progress_pdfs_read_right(rendered):
     for words in ("秦灶街道综合执法队", "分区汇总", "↓1", "↓2", "新参评", "不达标（否决）", "-29.44"):
         assert words in ranking, words
     progress = "".join(pdf_text(rendered / "progress.pdf").split())
-    for words in ("2019年12月20日达到", "滞后", "城东街道综合执法队", "尚未达标的单位", "第1页共"):
+    for words in ("达成：2019年下半年1/2个达标", "未到期", "城东街道综合执法队", "尚未达标的单位", "第1页共"):
         assert words in progress, words
 
 
 @needs_poppler
 def test_markup_in_a_unit_name_is_printed_as_text(rendered):
-    assert NASTY in "".join(pdf_text(rendered / "320602001_2024-1_考评.pdf").split())
+    assert NASTY in "".join(pdf_text(rendered / "320602001_2024H1_考评.pdf").split())
 
 
 def test_unchanged_reports_are_skipped_and_changed_ones_redone(rendered, documents):
-    jobs = [(name.replace(".html", ".pdf"), html) for name, html in documents.items()]
+    jobs = [(name.replace(".html", ".pdf"), documents[name]) for name in FULL]
     assert [fresh for _, fresh in render_pdfs(jobs, rendered)] == [False, False, False]
     jobs[1] = (jobs[1][0], jobs[1][1].replace("分区汇总", "分区情况"))
     assert [fresh for _, fresh in render_pdfs(jobs, rendered)] == [False, True, False]
@@ -446,13 +491,23 @@ def test_the_ranking_spreadsheet_is_data_never_formulas(tmp_path, rubric):
     ranked, options = ranking_sample(rubric)
     cards = [*(r.card for r in ranked), card(rubric, formula, changes=FLAWED)]
     pdf, xlsx = render_ranking(rank(cards), out_dir=tmp_path, **options)
-    assert pdf.exists() and xlsx.name == "2024-1_考评_排名.xlsx"
+    assert pdf.exists() and xlsx.name == "2024H1_考评_排名.xlsx"
     book = openpyxl.load_workbook(xlsx)
     sheet = book["排名"]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:M5"
-    header = [c.value for c in sheet[1]]
+    # title, the round line and the illustrative notice on top; the header below them
+    assert sheet["A1"].value == "南通市2024年上半年规范化建设考评排名"
+    assert sheet["A2"].value.startswith("评估轮次：2024年上半年　评估类型：考评")
+    assert "非官方原文" in sheet["A3"].value
+    assert sheet.freeze_panes == "A5" and sheet.auto_filter.ref == "A4:M8"
+    header = [c.value for c in sheet[4]]
     assert header[:4] == ["排名", "单位编码", "单位名称", "所属区"]
-    rows = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
+    # prints on A4 landscape, one page wide, the header row on every page
+    setup = sheet.page_setup
+    assert (setup.paperSize, setup.orientation) == (9, "landscape")
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToHeight == 0
+    assert setup.fitToWidth in (None, 1)  # OOXML default: one page wide
+    assert sheet.print_title_rows == "$4:$4"
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=5)}
     evil = rows["320699001"]
     assert evil[2].value == '=HYPERLINK("http://x","点我")' and evil[2].data_type == "s"
     assert evil[3].value == "=1+1" and evil[3].data_type == "s"
@@ -461,12 +516,15 @@ def test_the_ranking_spreadsheet_is_data_never_formulas(tmp_path, rubric):
     assert best[0].value == 1 and isinstance(best[0].value, int)
     assert (best[4].value, best[5].value, best[6].value) == (100, 3, 103) and best[7].value == 1
     assert best[7].number_format == "0.00%" and best[9].value == "达标"
-    assert rows["320602001"][11].value == -1 and rows["320602002"][11].value is None  # new: no change
+    assert rows["320602001"][11].value == -1 and rows["320602001"][11].number_format == '"↑"0;"↓"0;"持平"'
+    assert rows["320602002"][11].value == "新参评"  # not in the previous round
     assert isinstance(rows["320602001"][12].value, float)
     districts = book["区汇总"]
-    assert districts.freeze_panes == "A2" and districts.auto_filter.ref
-    assert [c.value for c in districts["A"]][1:] == ["=1+1", "崇川区", "港闸区", "合计"]
-    total = districts[5]
+    assert (
+        districts.freeze_panes == "A4" and districts.auto_filter.ref and districts.print_title_rows == "$3:$3"
+    )
+    assert [c.value for c in districts["A"]][3:] == ["=1+1", "崇川区", "港闸区", "合计"]
+    total = districts[7]
     assert (total[1].value, total[2].value) == (4, 1) and total[3].value == 0.25
 
 
@@ -495,33 +553,33 @@ def invoke(*args):
 def test_report_all_then_one_unit_unchanged(db, tmp_path):
     out = tmp_path / "out"
     catalog = ["--db", db, "-o", str(out)]
-    first = invoke("report", "--round", "2024-1", "--all", *catalog)
+    first = invoke("report", "--round", "2024H1", "--all", *catalog)
     assert first.exit_code == 0, first.output
     assert sorted(p.name for p in out.glob("*.pdf")) == [
-        "320602001_2024-1_考评.pdf",
-        "320602002_2024-1_考评.pdf",
-        "320611001_2024-1_考评.pdf",
+        "320602001_2024H1_考评.pdf",
+        "320602002_2024H1_考评.pdf",
+        "320611001_2024H1_考评.pdf",
     ]
-    again = invoke("report", "--round", "2024-1", "--unit", "320602001", *catalog)
+    again = invoke("report", "--round", "2024H1", "--unit", "320602001", *catalog)
     assert again.exit_code == 0, again.output
     assert "未变化：" in again.stdout and "已生成" not in again.stdout
 
 
 def test_rank_json_is_the_library_ranking_and_files_are_written(db, rubric, tmp_path):
     catalog = ["--db", db]
-    result = invoke("rank", "--round", "2024-1", "--json", "-o", str(tmp_path), *catalog)
+    result = invoke("rank", "--round", "2024H1", "--json", "-o", str(tmp_path), *catalog)
     assert result.exit_code == 0, result.output
     ranked, _ = ranking_sample(rubric)
     assert json.loads(result.stdout) == rank_json(ranked)
-    assert {p.name for p in tmp_path.iterdir()} >= {"2024-1_考评_排名.pdf", "2024-1_考评_排名.xlsx"}
+    assert {p.name for p in tmp_path.iterdir()} >= {"2024H1_考评_排名.pdf", "2024H1_考评_排名.xlsx"}
 
 
 @pytest.mark.parametrize(
     "args",
     [
-        ["report", "--round", "2024-1", "-o", "x"],
-        ["report", "--round", "2024-1", "--unit", "1", "--all", "-o", "x"],
-        ["rank", "--round", "2024-1"],
+        ["report", "--round", "2024H1", "-o", "x"],
+        ["report", "--round", "2024H1", "--unit", "1", "--all", "-o", "x"],
+        ["rank", "--round", "2024H1"],
     ],
 )
 def test_wrong_usage_exits_2(args, db):
@@ -531,17 +589,20 @@ def test_wrong_usage_exits_2(args, db):
 
 def test_an_unknown_round_is_a_clear_error(db, tmp_path):
     result = CliRunner().invoke(app, ["report", "--round", "1999", "--all", "--db", db, "-o", str(tmp_path)])
-    assert result.exit_code == 1 and "没有 1999 轮" in result.output and "2024-1" in result.output
+    assert result.exit_code == 1 and "没有 1999 轮" in result.output and "2024H1" in result.output
 
 
-def test_a_missed_milestone_says_where_the_programme_stood(rubric):
+def test_a_missed_milestone_says_who_was_missing(rubric):
     targets, rounds, roster = progress_sample(rubric)
-    context = progress_context(targets, rounds, lambda _: rubric, roster=roster, as_of=dt.date(2022, 1, 1))
-    assert [(m["status"], m["detail"]) for m in context["milestones"]] == [
-        ("已达成", "2019年12月20日达到"),
-        ("未达成", "截止前最后一轮（2020H2）为 50.0%"),
+    view = progress_view(targets, rounds, lambda _: rubric, roster=roster, as_of=dt.date(2022, 1, 1))
+    # 2019: 1 of 2 needed (50 % of 2), 文峰 达标 in 2019H2 → met. 2021: 2 of 2 needed, only 文峰
+    # by the last round before 2021-12-31 (2020H2) → missed by 1, 城东 named; no projection.
+    assert [(m.status, m.detail) for m in view.milestones] == [
+        ("达成", "达成：2019年下半年 1/2 个达标，目标 1 个"),
+        ("未达成", "未达成（差 1 个：城东街道综合执法队）；2020年下半年 1/2 个达标，目标 2 个"),
     ]
-    assert [b["unit"].code for b in context["behind"]] == ["320602002"]
+    assert [b.unit.code for b in view.behind] == ["320602002"]
+    assert all("预计" not in m.detail for m in view.milestones)
 
 
 def test_places_in_city_and_district(rubric):
@@ -583,16 +644,16 @@ def test_assembling_from_a_store(rubric):
 
     specs = [*RANKING_BEFORE, *RANKING_NOW, {"kind": Kind.SELF}]
     store = FakeStore([card(rubric, **spec) for spec in specs])
-    (document,) = unit_documents(store, "2024-1", Kind.AUDIT, lambda _: rubric, units=["320602001"])
-    assert document.name == "320602001_2024-1_考评.pdf"
+    (document,) = unit_documents(store, "2024H1", Kind.AUDIT, lambda _: rubric, units=["320602001"])
+    assert document.name == "320602001_2024H1_考评.pdf"
     assert (
         "自评与考评对比" in document.html
         and "历次考评得分趋势" in document.html
         and "第 <b>2</b> 名" in document.html
     )
     with pytest.raises(ComplianceError, match="没有单位 999"):
-        unit_documents(store, "2024-1", Kind.AUDIT, lambda _: rubric, units=["999"])
-    inputs = ranking_inputs(store, "2024-1", Kind.AUDIT, lambda _: rubric)
-    assert inputs["previous_round"] == "2023-2" and [r.rank for r in inputs["previous"]] == [1, 1]
-    assert ranking_inputs(store, "2023-2", Kind.AUDIT, lambda _: rubric)["previous"] is None
-    assert [(r.round, len(r.cards)) for r in progress_rounds(store)] == [("2023-2", 2), ("2024-1", 3)]
+        unit_documents(store, "2024H1", Kind.AUDIT, lambda _: rubric, units=["999"])
+    inputs = ranking_inputs(store, "2024H1", Kind.AUDIT, lambda _: rubric)
+    assert inputs["previous_round"] == "2023H2" and [r.rank for r in inputs["previous"]] == [1, 1]
+    assert ranking_inputs(store, "2023H2", Kind.AUDIT, lambda _: rubric)["previous"] is None
+    assert [(r.round, len(r.cards)) for r in progress_rounds(store)] == [("2023H2", 2), ("2024H1", 3)]

@@ -1,93 +1,105 @@
-"""Progress against targets: milestone status, the projection, and who counts as 达标."""
+"""Progress against targets: milestone standing, and who counts as 达标 (考评 or 复查)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-
-from compliance.reports.progress import (
+from compliance.scoring.progress import (
     RoundCards,
     Status,
     gap_to_pass,
     in_scope,
     milestone_status,
-    project,
+    needed_for,
     scope_units,
     share_series,
+    standing_cards,
 )
+from compliance.scoring.results import Kind
 from compliance.targets import Milestone, Scope
 from compliance.units import Unit
 
 D = Decimal
+# rounds are placed at the end of their period (SPEC §2.5)
 JUNE_19, DEC_19, JUNE_20, DEC_20 = (
-    dt.date(2019, 6, 28),
-    dt.date(2019, 12, 20),
-    dt.date(2020, 6, 28),
-    dt.date(2020, 12, 20),
+    dt.date(2019, 6, 30),
+    dt.date(2019, 12, 31),
+    dt.date(2020, 6, 30),
+    dt.date(2020, 12, 31),
 )
 BY_2019 = Milestone(by=dt.date(2019, 12, 31), share=D("0.5"))
 BY_2021 = Milestone(by=dt.date(2021, 12, 31), share=D("1"))
 
 
-def status(milestone, points, **options):
-    return milestone_status([milestone], points, **options)[0]
+def squads(n):
+    return [unit(str(i)) for i in range(1, n + 1)]
 
 
-def test_met_when_a_round_on_or_before_the_date_reached_the_share():
-    s = status(BY_2019, [(JUNE_19, D("0.3")), (DEC_19, D("0.5")), (JUNE_20, D("0.4"))])
-    assert s.status is Status.MET and s.reached == DEC_19 and str(s.status) == "已达成"
+def rounds_of(units, *passed_by_round):
+    """One RoundCards per (date, codes 达标) pair; every unit is assessed in every round."""
+    return [
+        RoundCards(f"R{i}", date, [Card(u, u.code in codes) for u in units])
+        for i, (date, codes) in enumerate(passed_by_round, start=1)
+    ]
 
 
-def test_a_round_on_the_milestone_date_counts():
-    assert status(BY_2019, [(BY_2019.by, D("0.5"))]).status is Status.MET
+def status(milestone, rounds, units, **options):
+    return milestone_status([milestone], rounds, units, **options)[0]
 
 
-def test_reaching_the_share_after_the_date_is_missed():
-    s = status(BY_2019, [(JUNE_19, D("0.3")), (JUNE_20, D("0.9"))])
-    assert s.status is Status.MISSED and s.reached is None and str(s.status) == "未达成"
+def test_units_needed_for_a_share():
+    # 50 % of 21 = 10.5 → 11; 100 % of 21 = 21; 50 % of 2 = 1; 1/3 of 3 = 1 (no Decimal noise)
+    assert [needed_for(D("0.5"), 21), needed_for(D(1), 21), needed_for(D("0.5"), 2)] == [11, 21, 1]
+    assert needed_for(D(1) / D(3), 3) == 1 and needed_for(D(0), 5) == 0
 
 
-def test_a_future_milestone_on_a_rising_trend_is_on_track():
-    s = status(BY_2021, [(JUNE_19, D("0.2")), (DEC_19, D("0.4")), (JUNE_20, D("0.6"))])
-    assert s.status is Status.ON_TRACK and str(s.status) == "按计划推进"
-    assert s.projected == 1  # about +0.4 a year from 0.6 in mid-2020: past 100 %, kept at 1
+def test_met_when_the_last_round_by_the_date_reaches_the_share():
+    units = squads(4)
+    rounds = rounds_of(units, (JUNE_19, {"1"}), (DEC_19, {"1", "2"}), (JUNE_20, {"1"}))
+    s = status(BY_2019, rounds, units)
+    # 50 % of 4 → 2 needed; 2019H2 (ends on the milestone's date) has 2 达标 → 达成
+    assert (s.status, s.round, s.passed, s.needed, s.short) == (Status.MET, "R2", 2, 2, 0)
+    assert str(s.status) == "达成"
 
 
-def test_a_future_milestone_on_a_flat_trend_is_behind():
-    s = status(BY_2021, [(JUNE_19, D("0.2")), (DEC_19, D("0.5")), (JUNE_20, D("0.5")), (DEC_20, D("0.5"))])
-    assert s.status is Status.BEHIND and s.projected == D("0.5") and str(s.status) == "滞后"
+def test_missed_names_who_was_missing():
+    units = squads(4)
+    rounds = rounds_of(units, (JUNE_19, {"1"}), (JUNE_20, {"1", "2", "3", "4"}))
+    s = status(BY_2019, rounds, units)
+    # the last round by 2019-12-31 is R1 with 1 of 2 needed: short by 1; later rounds do not count
+    assert (s.status, s.round, s.passed, s.short) == (Status.MISSED, "R1", 1, 1)
+    assert [u.code for u in s.missing] == ["2", "3", "4"] and str(s.status) == "未达成"
 
 
-def test_the_trend_is_taken_from_the_last_rounds_only():
-    points = [(JUNE_19, D("0")), (DEC_19, D("0.9")), (JUNE_20, D("0.9")), (DEC_20, D("0.9"))]
-    assert status(BY_2021, points, window=3).status is Status.BEHIND  # flat at 0.9 lately
-    assert status(BY_2021, points, window=4).status is Status.ON_TRACK  # the early jump lifts the line
+def test_a_milestone_on_the_last_rounds_end_is_decided_not_projected():
+    # the issue's case: 2021H2 ends on 2021-12-31, so the 2021 milestone is decided by it
+    units = squads(3)
+    rounds = rounds_of(units, (dt.date(2021, 6, 30), {"1"}), (dt.date(2021, 12, 31), {"1", "2"}))
+    s = status(BY_2021, rounds, units)
+    assert (s.status, s.short, [u.code for u in s.missing]) == (Status.MISSED, 1, ["3"])
+
+
+def test_a_future_milestone_is_pending_with_the_latest_standing():
+    units = squads(2)
+    s = status(BY_2021, rounds_of(units, (JUNE_19, set()), (DEC_20, {"2"})), units)
+    assert (s.status, s.round, s.passed, s.needed, s.short) == (Status.PENDING, "R2", 1, 2, 1)
+    assert str(s.status) == "未到期"
 
 
 def test_as_of_decides_what_is_past():
-    points = [(JUNE_19, D("0.2"))]
-    assert status(BY_2019, points).status is Status.BEHIND  # the data's present is mid-2019
-    assert status(BY_2019, points, as_of=dt.date(2020, 1, 1)).status is Status.MISSED
+    units = squads(2)
+    rounds = rounds_of(units, (JUNE_19, set()))
+    assert status(BY_2019, rounds, units).status is Status.PENDING  # the data's present is mid-2019
+    late = status(BY_2019, rounds, units, as_of=dt.date(2020, 1, 1))
+    assert late.status is Status.MISSED and late.short == 1
 
 
-def test_no_data_yet_is_behind():
-    assert status(BY_2019, []).status is Status.BEHIND
-
-
-@pytest.mark.parametrize(
-    ("points", "when", "expected"),
-    [
-        ([], DEC_20, D(0)),
-        ([(JUNE_19, D("0.4"))], DEC_20, D("0.4")),
-        ([(JUNE_19, D("0.2")), (JUNE_20, D("0.4"))], dt.date(2021, 6, 28), D("0.6")),
-        ([(JUNE_19, D("0.8")), (JUNE_20, D("0.4"))], dt.date(2022, 6, 28), D(0)),
-        ([(JUNE_19, D("0.5")), (JUNE_20, D("0.9"))], dt.date(2022, 6, 28), D(1)),
-    ],
-)
-def test_projection(points, when, expected):
-    assert abs(project(points, when) - expected) < D("0.002")
+def test_no_data_yet():
+    units = squads(2)
+    assert status(BY_2019, [], units).status is Status.PENDING
+    s = status(BY_2019, [], units, as_of=dt.date(2020, 1, 1))
+    assert (s.status, s.round, s.short) == (Status.MISSED, None, 1)
 
 
 # --- who counts -----------------------------------------------------------------------------
@@ -100,8 +112,8 @@ def unit(code, district="崇川区", type_="街道综合执法队", city="南通
 class Card:
     """Just what the counting reads from a ScoreCard."""
 
-    def __init__(self, who, passed, score="95", total="100"):
-        self.meta = type("Meta", (), {"unit": who})()
+    def __init__(self, who, passed, score="95", total="100", kind=Kind.AUDIT):
+        self.meta = type("Meta", (), {"unit": who, "kind": kind})()
         self.passed, self.score, self.total = passed, D(score), D(total)
 
 
@@ -136,3 +148,16 @@ def test_assessed_units_missing_from_the_roster_still_count():
 def test_gap_to_the_pass_line_on_the_rubrics_scale():
     assert gap_to_pass(Card(unit("1"), False, "873.87", "1000"), D("0.9")) == D("26.13")
     assert gap_to_pass(Card(unit("1"), False, "950", "1000"), D("0.9")) == 0  # failed on another condition
+
+
+def test_a_recheck_stands_for_its_round_and_is_counted_as_such():
+    a, b = unit("1"), unit("2")
+    audits = [Card(a, False), Card(b, False)]
+    rechecks = [Card(a, True, kind=Kind.RECHECK)]
+    chosen = standing_cards(audits, rechecks)
+    assert [(c.meta.unit.code, c.meta.kind, c.passed) for c in chosen] == [
+        ("1", Kind.RECHECK, True),
+        ("2", Kind.AUDIT, False),
+    ]
+    (point,) = share_series([RoundCards("R1", JUNE_19, chosen)], [a, b])
+    assert (point.passed, point.rechecked, point.share) == (1, 1, D("0.5"))

@@ -407,13 +407,16 @@ def _summarise(store: Store, rounds: Sequence[Round]) -> list[RoundSummary]:
 def _report_inputs(store: Store, targets: Targets, latest: Round) -> tuple[list, dict]:
     """What ``compliance report --all``, ``rank`` and ``progress`` take from the store for
     the latest round: the per-squad and progress documents, and the ranking's inputs."""
-    from compliance.reports import progress_report
+    from compliance.reports import Issue, progress_report
     from compliance.reports.assemble import progress_rounds, ranking_inputs, stored_rubrics, unit_documents
 
     rubric_for = stored_rubrics(store)  # each card's own rubric version, as the store archived it
-    documents = unit_documents(store, latest.label, Kind.AUDIT, rubric_for)
-    documents.append(progress_report(targets, progress_rounds(store), rubric_for, roster=store.units()))
-    return documents, ranking_inputs(store, latest.label, Kind.AUDIT, rubric_for)
+    issue = Issue(targets.targets.assessor)  # 考评单位 from the programme's targets file; issued today
+    documents = unit_documents(store, latest.label, Kind.AUDIT, rubric_for, issue=issue)
+    documents.append(
+        progress_report(targets, progress_rounds(store), rubric_for, roster=store.units(), issue=issue)
+    )
+    return documents, ranking_inputs(store, latest.label, Kind.AUDIT, rubric_for, issue=issue)
 
 
 def _render(documents: list, ranking: dict, out: Path, progress: Progress) -> list[Path]:

@@ -27,6 +27,7 @@ class Milestone(StrictModel):
 
 class TargetsInfo(StrictModel):
     title: Text
+    assessor: Text | None = None  # 考评单位: the body that inspects and issues the reports
     scope: Scope = Scope()
     milestones: Annotated[list[Milestone], Field(min_length=1)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -27,6 +28,30 @@ OutOption = Annotated[
 ForceOption = Annotated[
     bool, typer.Option("--force", help="即使内容未变也重新生成（默认跳过未变化的报告）。")
 ]
+AssessorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--assessor",
+        help="考评单位（出具报告的机关，如 南通市城市管理局），印在封面和落款处；不给时留空待手写。",
+    ),
+]
+IssuedOption = Annotated[
+    str | None, typer.Option("--date", help="成文日期，如 2022-01-10；默认今天。", metavar="YYYY-MM-DD")
+]
+PROGRESS_ABOVE = 3  # reports; fewer finish before a bar would be worth drawing
+
+
+def _issue(assessor: str | None, date: str | None):
+    from compliance.reports import Issue
+
+    if date is None:
+        return Issue(assessor or None)
+    try:
+        return Issue(assessor or None, dt.date.fromisoformat(date.strip()))
+    except ValueError:
+        raise click.BadParameter(
+            f"“{date}”不是日期，应为 YYYY-MM-DD，如 2022-01-10", param_hint="--date"
+        ) from None
 
 
 @app.command()
@@ -40,6 +65,8 @@ def report(
     kind: KindOption = Kind.AUDIT,
     db: DbOption = None,
     force: ForceOption = False,
+    assessor: AssessorOption = None,
+    date: IssuedOption = None,
 ) -> int:
     """生成单位评估报告（PDF）：得分、等级、是否达标、排名、各方面得分图、整改清单、自评对比、历次趋势和逐项明细。
 
@@ -47,16 +74,26 @@ def report(
     """
     if (unit is None) == (not all_units):
         raise click.UsageError("请指定 --unit 单位编码 或 --all 二者之一")
+    issue = _issue(assessor, date)
+    from rich.progress import Progress
+
     from compliance.reports import render_pdfs
     from compliance.reports.assemble import stored_rubrics, unit_documents
     from compliance.store import Store
 
     with Store.open(db_url(db)) as store:
         rubric_for = stored_rubrics(store)
-        documents = unit_documents(store, round_, kind, rubric_for, units=None if all_units else [unit])
-    results = render_pdfs(documents, output, force=force)
-    for path, rendered in results:
-        out.print(f"{'已生成' if rendered else '未变化'}：{path}", markup=False)
+        documents = unit_documents(
+            store, _round(round_), kind, rubric_for, units=None if all_units else [unit], issue=issue
+        )
+    with Progress(console=out, transient=True, disable=len(documents) <= PROGRESS_ABOVE) as bar:
+        task = bar.add_task("生成报告", total=len(documents))
+
+        def done(path: Path, rendered: bool) -> None:
+            bar.console.print(f"{'已生成' if rendered else '未变化'}：{path}", markup=False)
+            bar.advance(task)
+
+        results = render_pdfs(documents, output, force=force, on_done=done)
     skipped = sum(1 for _, rendered in results if not rendered)
     out.print(f"共 {len(results)} 份报告，其中 {skipped} 份内容未变化，已跳过。", markup=False)
     return Exit.OK
@@ -74,6 +111,8 @@ def rank_cmd(
     kind: KindOption = Kind.AUDIT,
     as_json: JsonOption = False,
     db: DbOption = None,
+    assessor: AssessorOption = None,
+    date: IssuedOption = None,
 ) -> int:
     """全市排名：排名、得分、加分、最终得分、等级、是否达标、与上一轮相比的变化，以及分区汇总（PDF 和 XLSX）。
 
@@ -81,13 +120,14 @@ def rank_cmd(
     """
     if output is None and not as_json:
         raise click.UsageError("请用 -o 指定输出文件夹，或用 --json 只输出排名")
+    issue = _issue(assessor, date)
     from compliance.reports import render_ranking
     from compliance.reports.assemble import ranking_inputs, stored_rubrics
     from compliance.scoring import rank_json
     from compliance.store import Store
 
     with Store.open(db_url(db)) as store:
-        inputs = ranking_inputs(store, round_, kind, stored_rubrics(store))
+        inputs = ranking_inputs(store, _round(round_), kind, stored_rubrics(store), issue=issue)
     paths = render_ranking(**inputs, out_dir=output) if output is not None else ()
     if as_json:
         out.print(json.dumps(rank_json(inputs["ranked"]), ensure_ascii=False, indent=2), markup=False)
@@ -104,6 +144,11 @@ def progress(
     ],
     output: OutOption,
     db: DbOption = None,
+    assessor: Annotated[
+        str | None,
+        typer.Option("--assessor", help="考评单位；不给时用达标目标文件中的 assessor，都没有时留空待手写。"),
+    ] = None,
+    date: IssuedOption = None,
 ) -> int:
     """达标进度报告（PDF）：各轮达标率（全市和各区）对照目标节点、各节点完成情况、尚未达标的单位及差距。
 
@@ -114,10 +159,27 @@ def progress(
     from compliance.reports.assemble import progress_rounds, stored_rubrics
     from compliance.store import Store
 
+    issue = _issue(assessor, date)
     goal = load_targets(targets)
     with Store.open(db_url(db)) as store:
         path = render_progress(
-            goal, progress_rounds(store), stored_rubrics(store), out_dir=output, roster=store.units()
+            goal,
+            progress_rounds(store),
+            stored_rubrics(store),
+            out_dir=output,
+            roster=store.units(),
+            issue=issue,
         )
     out.print(f"已生成：{path}", markup=False)
     return Exit.OK
+
+
+def _round(text: str) -> str:
+    """The stored label of a typed round (2021年下半年 → 2021H2); a label the rules do not
+    know is looked up as typed (rounds stored before they were checked)."""
+    from compliance.rounds import RoundError, canonical
+
+    try:
+        return canonical(text)
+    except RoundError:
+        return text

@@ -1,11 +1,12 @@
 """Chinese reports: the per-unit PDF, the city ranking (PDF and XLSX) and progress
-against targets.
+against targets — official documents a bureau can sign and send (SPEC §6).
 
-Each report is built in two steps: plain data → one self-contained HTML string
-(``*_report`` functions, returning the file name and the HTML), then HTML → PDF
-(:func:`render_pdfs`, which skips unchanged reports and uses every core). The
-``render_*`` functions do both for one report. Inputs are ScoreCards and friends,
-never the store: see :mod:`compliance.reports.assemble` for the store glue.
+Each report is built in three steps: the library's results → a typed view (frozen
+dataclasses of words and chart objects: :mod:`.unit_view`, :mod:`.ranking_view`,
+:mod:`.progress_view`) → one self-contained HTML string (``*_report`` functions,
+returning the file name and the HTML) → PDF (:func:`render_pdfs`, which skips unchanged
+reports and uses every core). Inputs are ScoreCards and friends, never the store: see
+:mod:`compliance.reports.assemble` for the store glue.
 """
 
 from __future__ import annotations
@@ -15,19 +16,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from compliance.reports.context import (
-    GENERATOR,
-    Place,
-    progress_context,
-    rank_rows,
-    ranking_context,
-    unit_context,
-)
+from compliance.reports.context import GENERATOR, Issue
 from compliance.reports.fonts import cjk_font
-from compliance.reports.progress import RoundCards, Status, milestone_status
+from compliance.reports.progress_view import progress_view
+from compliance.reports.ranking_view import rank_rows, ranking_view
 from compliance.reports.render import render_html, render_pdfs, safe_name
+from compliance.reports.unit_view import unit_view
 from compliance.rubric import ResolvedRubric
-from compliance.scoring.ranking import Comparison, Ranked, by_district, summarise
+from compliance.scoring.progress import RoundCards, Status, milestone_status
+from compliance.scoring.ranking import Comparison, Place, Ranked, by_district, summarise
+from compliance.scoring.recheck import BeforeAfter
 from compliance.scoring.scorecard import ScoreCard
 from compliance.targets import Targets
 from compliance.units import Unit
@@ -42,19 +40,27 @@ def unit_report(
     card: ScoreCard,
     rubric: ResolvedRubric,
     *,
+    issue: Issue = Issue(),
     rank: tuple[int, int] | None = None,
     district_rank: tuple[int, int] | None = None,
     comparison: Comparison | None = None,
+    recheck: BeforeAfter | None = None,
     history: Sequence[ScoreCard] = (),
 ) -> Document:
     """The per-unit report of one card; ``rank``/``district_rank`` are ``(place, of)``."""
     meta = card.meta
-    context = unit_context(
-        card, rubric, rank=rank, district_rank=district_rank, comparison=comparison, history=history
+    view = unit_view(
+        card,
+        rubric,
+        issue=issue,
+        place=Place(*rank) if rank else None,
+        district_place=Place(*district_rank) if district_rank else None,
+        comparison=comparison,
+        recheck=recheck,
+        history=history,
     )
     return Document(
-        safe_name(meta.unit.code, meta.round, str(meta.kind), suffix=".pdf"),
-        render_html("unit.html", context),
+        safe_name(meta.unit.code, meta.round, str(meta.kind), suffix=".pdf"), render_html("unit.html", view)
     )
 
 
@@ -72,11 +78,18 @@ def ranking_report(
     rubrics: Sequence[ResolvedRubric] = (),
     previous: Sequence[Ranked] | None = None,
     previous_round: str | None = None,
+    issue: Issue = Issue(),
 ) -> Document:
-    context = ranking_context(
-        ranked, round=round, kind=kind, rubrics=rubrics, previous=previous, previous_round=previous_round
+    view = ranking_view(
+        ranked,
+        round=round,
+        kind=kind,
+        rubrics=rubrics,
+        previous=previous,
+        previous_round=previous_round,
+        issue=issue,
     )
-    return Document(safe_name(round, kind, "排名", suffix=".pdf"), render_html("ranking.html", context))
+    return Document(safe_name(round, kind, "排名", suffix=".pdf"), render_html("ranking.html", view))
 
 
 def render_ranking(
@@ -88,32 +101,42 @@ def render_ranking(
     rubrics: Sequence[ResolvedRubric] = (),
     previous: Sequence[Ranked] | None = None,
     previous_round: str | None = None,
+    issue: Issue = Issue(),
 ) -> tuple[Path, Path]:
     """The ranking of one round as PDF and XLSX in ``out_dir``; returns both paths."""
     from compliance.reports.render import inside
     from compliance.reports.xlsx import write_ranking_xlsx
 
-    document = ranking_report(
-        ranked, round=round, kind=kind, rubrics=rubrics, previous=previous, previous_round=previous_round
+    view = ranking_view(
+        ranked,
+        round=round,
+        kind=kind,
+        rubrics=rubrics,
+        previous=previous,
+        previous_round=previous_round,
+        issue=issue,
     )
+    document = Document(safe_name(round, kind, "排名", suffix=".pdf"), render_html("ranking.html", view))
     pdf = render_pdfs([document], out_dir)[0][0]
     cards = [r.card for r in ranked]
     about = [
-        ("评估轮次", round),
+        ("评估轮次", view.round),
         ("评估类型", kind),
-        ("对比轮次", previous_round or "—"),
-        ("生成工具", GENERATOR),
+        ("对比轮次", view.previous_round or "—"),
+        (view.head.issuer_label, view.head.issuer),
+        ("成文日期", view.head.issued),
+        ("达标条件", view.pass_line),
     ]
-    about += [("评分细则", f"{r.info.title}（{r.version_label}）") for r in rubrics]
-    about += (
-        [("注意", "本排名所依据的标准为示例性条文，并非官方原文")]
-        if any(r.standard.illustrative for r in rubrics)
-        else []
-    )
+    about += [("评分细则", text) for text in view.rubrics]
+    about += [("生成工具", GENERATOR)]
     xlsx = write_ranking_xlsx(
         inside(out_dir, safe_name(round, kind, "排名", suffix=".xlsx")),
         rank_rows(ranked, previous),
         [*by_district(cards), summarise("合计", cards)],
+        title=view.head.title,
+        subtitle=f"评估轮次：{view.round}　评估类型：{kind}　{view.head.issuer_label}：{view.head.issuer}　成文日期：{view.head.issued}",
+        notices=view.head.notices,
+        has_previous=view.has_previous,
         about=about,
     )
     return pdf, xlsx
@@ -126,9 +149,10 @@ def progress_report(
     *,
     roster: Sequence[Unit] = (),
     as_of: dt.date | None = None,
+    issue: Issue = Issue(),
 ) -> Document:
-    context = progress_context(targets, rounds, rubric_for, roster=roster, as_of=as_of)
-    return Document(safe_name("达标进度", suffix=".pdf"), render_html("progress.html", context))
+    view = progress_view(targets, rounds, rubric_for, roster=roster, as_of=as_of, issue=issue)
+    return Document(safe_name("达标进度", suffix=".pdf"), render_html("progress.html", view))
 
 
 def render_progress(
@@ -139,13 +163,15 @@ def render_progress(
     out_dir: Path,
     roster: Sequence[Unit] = (),
     as_of: dt.date | None = None,
+    issue: Issue = Issue(),
 ) -> Path:
-    document = progress_report(targets, rounds, rubric_for, roster=roster, as_of=as_of)
+    document = progress_report(targets, rounds, rubric_for, roster=roster, as_of=as_of, issue=issue)
     return render_pdfs([document], out_dir)[0][0]
 
 
 __all__ = [
     "Document",
+    "Issue",
     "Place",
     "RoundCards",
     "Status",

@@ -12,11 +12,13 @@ from typing import Protocol
 
 from compliance.catalog import Catalog
 from compliance.findings import ComplianceError
-from compliance.reports import Document, ranking_report, unit_report
-from compliance.reports.context import placings
-from compliance.reports.progress import RoundCards
+from compliance.reports import Document, Issue, ranking_report, unit_report
+from compliance.rounds import try_parse
 from compliance.rubric import ResolvedRubric
 from compliance.scoring import Kind, Ranked, ScoreCard, compare, rank
+from compliance.scoring.progress import RoundCards, standing_cards
+from compliance.scoring.ranking import placings
+from compliance.scoring.recheck import BeforeAfter, before_after
 from compliance.units import Unit
 
 RubricFor = Callable[[ScoreCard], ResolvedRubric]
@@ -29,6 +31,15 @@ class StoreReader(Protocol):
     def history(self, unit_code: str, kind: Kind | str = Kind.AUDIT) -> list[ScoreCard]: ...
     def pairs(self, round: str) -> list[tuple[ScoreCard, ScoreCard]]: ...
     def units(self) -> list[Unit]: ...
+
+
+def recheck_base(store: StoreReader, unit_code: str, round: str) -> ScoreCard | None:
+    """The 考评 a 复查 of ``round`` re-scores: the unit's 考评 of that round, else its latest
+    考评 of an earlier round (SPEC §5)."""
+    rounds = store.rounds()
+    before = rounds[: rounds.index(round) + 1] if round in rounds else []
+    audits = {c.meta.round: c for c in store.history(unit_code, Kind.AUDIT)}
+    return next((audits[r] for r in reversed(before) if r in audits), None)
 
 
 def rubric_lookup(catalog: Catalog) -> RubricFor:
@@ -61,10 +72,17 @@ def round_cards(store: StoreReader, round: str, kind: Kind) -> list[ScoreCard]:
 
 
 def unit_documents(
-    store: StoreReader, round: str, kind: Kind, rubric_for: RubricFor, *, units: Sequence[str] | None = None
+    store: StoreReader,
+    round: str,
+    kind: Kind,
+    rubric_for: RubricFor,
+    *,
+    units: Sequence[str] | None = None,
+    issue: Issue = Issue(),
 ) -> list[Document]:
     """Per-unit reports of a round (all units, or those of ``units``), with each unit's
-    place in the city and district, its self-vs-audit comparison and its history."""
+    place in the city and district, its self-vs-audit comparison, the before / after of a
+    复查, and its history."""
     cards = round_cards(store, round, kind)
     if units is not None:
         missing = sorted(set(units) - {c.meta.unit.code for c in cards})
@@ -77,10 +95,16 @@ def unit_documents(
         code = card.meta.unit.code
         if units is not None and code not in units:
             continue
+        recheck: BeforeAfter | None = None
+        if kind is Kind.RECHECK:
+            base = recheck_base(store, code, round)
+            recheck = before_after(base, card) if base else None
         documents.append(
             unit_report(
                 card,
                 rubric_for(card),
+                issue=issue,
+                recheck=recheck,
                 rank=places[code][0],
                 district_rank=places[code][1],
                 comparison=comparisons.get(code) if kind in (Kind.SELF, Kind.AUDIT) else None,
@@ -101,7 +125,9 @@ def previous_ranking(store: StoreReader, round: str, kind: Kind) -> tuple[str, l
     return None
 
 
-def ranking_inputs(store: StoreReader, round: str, kind: Kind, rubric_for: RubricFor) -> dict:
+def ranking_inputs(
+    store: StoreReader, round: str, kind: Kind, rubric_for: RubricFor, *, issue: Issue = Issue()
+) -> dict:
     """Keyword arguments for :func:`compliance.reports.render_ranking`."""
     cards = round_cards(store, round, kind)
     rubrics = {rubric.content_hash: rubric for rubric in map(rubric_for, cards)}
@@ -113,6 +139,7 @@ def ranking_inputs(store: StoreReader, round: str, kind: Kind, rubric_for: Rubri
         "rubrics": list(rubrics.values()),
         "previous": before[1] if before else None,
         "previous_round": before[0] if before else None,
+        "issue": issue,
     }
 
 
@@ -120,7 +147,17 @@ def ranking_document(store: StoreReader, round: str, kind: Kind, rubric_for: Rub
     return ranking_report(**ranking_inputs(store, round, kind, rubric_for))
 
 
-def progress_rounds(store: StoreReader, kind: Kind = Kind.AUDIT) -> list[RoundCards]:
-    """Every dated round with its cards of ``kind``, chronological (undated rounds are left out)."""
+def progress_rounds(store: StoreReader) -> list[RoundCards]:
+    """Every round with its standing cards (each unit's 复查 of the round where it has one,
+    else its 考评), placed at the end of its period (SPEC §2.5), chronological. A label
+    from before rounds were checked is placed at its latest 检查日期, or left out
+    without one."""
     dates = store.round_dates()
-    return [RoundCards(r, dates[r], store.cards(r, kind)) for r in store.rounds() if r in dates]
+    rounds = []
+    for r in store.rounds():
+        parsed = try_parse(r)
+        when = parsed.end if parsed else dates.get(r)
+        cards = standing_cards(store.cards(r, Kind.AUDIT), store.cards(r, Kind.RECHECK))
+        if when is not None and cards:
+            rounds.append(RoundCards(r, when, cards))
+    return sorted(rounds, key=lambda rc: rc.date)

@@ -1,9 +1,11 @@
-"""The report charts: matplotlib → deterministic SVG text.
+"""The report charts: typed chart data, and matplotlib drawing it as deterministic SVG.
 
-Figures are built with the object API (no pyplot): no GUI backend, no global figure
-state, safe in worker processes. Text stays text (``svg.fonttype: none``): WeasyPrint
-draws it with the same CJK font as the page, which keeps the SVG small, the PDF fast
-and the labels searchable. Dates and ids are fixed: the same data gives the same bytes.
+A chart is first a small frozen object that says what is drawn — bars and the line they
+are judged by, lines and milestone points, with the legend's and axes' words — so tests
+can check what a chart claims without reading pixels; :func:`svg` draws it. Figures
+are built with the object API (no pyplot): no GUI backend, no global state, safe in
+worker processes. Text stays text (``svg.fonttype: none``): WeasyPrint draws it with
+the page's CJK font, and the labels can be searched. The same data gives the same bytes.
 """
 
 from __future__ import annotations
@@ -11,21 +13,85 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import singledispatch
 
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
 from compliance.numbers import percent
 from compliance.reports.fonts import cjk_font
-from compliance.scoring.engine import reaches
 
-GOOD, WARN, BAD, GREY, INK = "#2e7d32", "#ef8f00", "#c62828", "#9e9e9e", "#263238"
+GOOD, BAD, NEUTRAL, GREY, INK = "#2e7d32", "#c62828", "#1565c0", "#9e9e9e", "#263238"
 MILESTONE = "#6a1b9a"
+DISTRICT_COLOURS = ("#1e88e5", "#f4511e", "#43a047", "#8e24aa", "#fb8c00", "#00897b", "#6d4c41", "#d81b60")
 WIDTH = 6.8  # inches: the text width of an A4 portrait page
+
+
+# --- what a chart says ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    name: str
+    rate: Decimal | None  # None: no applicable item
+    tone: str  # "ok" / "low" / "veto" / "plain" / "none"
+    label: str  # the words at the bar's end
+
+
+@dataclass(frozen=True, slots=True)
+class SectionChart:
+    """Top-level section rates judged by the section minimum (SPEC §3.2), not the overall line."""
+
+    bars: tuple[Bar, ...]
+    minimum: Decimal | None  # the rubric's min_section_rate
+    minimum_label: str | None  # "单项最低 60%"
+    x_title: str
+    y_title: str
+    legend: tuple[tuple[str, str], ...]  # (tone, words), in order
+
+
+@dataclass(frozen=True, slots=True)
+class TrendChart:
+    labels: tuple[str, ...]  # rounds, Chinese
+    rates: tuple[Decimal, ...]
+    line: Decimal | None  # the pass line (overall rate)
+    line_label: str | None
+    x_title: str
+    y_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    name: str
+    points: tuple[tuple[dt.date, Decimal], ...]
+    main: bool = False  # the whole scope (全市): bold
+
+
+@dataclass(frozen=True, slots=True)
+class MilestonePoint:
+    by: dt.date
+    share: Decimal
+    label: str  # "2019年12月31日 目标50%"
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressChart:
+    """达标率 over time: lines per scope and district, milestones as points in time."""
+
+    series: tuple[Series, ...]
+    milestones: tuple[MilestonePoint, ...]
+    ticks: tuple[tuple[dt.date, str], ...]  # (date, round in Chinese)
+    x_title: str
+    y_title: str
+
+
+# --- drawing --------------------------------------------------------------------------------
 
 
 def _style() -> dict:
@@ -43,155 +109,157 @@ def _style() -> dict:
     }
 
 
-def _svg(fig: Figure, left: float = 0.08, bottom: float = 0.16) -> str:
-    """Fixed margins (in figure fractions) rather than a tight bounding box: one drawing
-    instead of two."""
-    fig.subplots_adjust(left=left, right=0.98, bottom=bottom, top=0.92)
+def _svg(fig: Figure, left: float = 0.09, bottom: float = 0.16, top: float = 0.92) -> str:
+    """Fixed margins (figure fractions) rather than a tight bounding box: one drawing, not two."""
+    fig.subplots_adjust(left=left, right=0.98, bottom=bottom, top=top)
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue()
 
 
-def data_uri(svg: str) -> str:
+def data_uri(svg_text: str) -> str:
     """An ``<img src>`` value: the chart travels inside the HTML, no file, no fetch."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg_text.encode("utf-8")).decode("ascii")
 
 
 def _pct(value: Decimal) -> float:
     return float(value * 100)
 
 
-def section_chart(
-    names: Sequence[str],
-    rates: Sequence[Decimal | None],
-    pass_rate: Decimal,
-    section_min: Decimal | None = None,
-) -> str:
-    """Horizontal bars of top-level section rates against the pass line (and the section
-    minimum): green at or above the pass line, orange below it, red below the minimum."""
+TONE_COLOURS = {"ok": GOOD, "low": BAD, "veto": BAD, "plain": NEUTRAL, "none": GREY}
+
+
+@singledispatch
+def svg(chart) -> str:
+    """The SVG text of a chart object."""
+    raise TypeError(f"not a chart: {chart!r}")
+
+
+@svg.register
+def _(chart: SectionChart) -> str:
     with matplotlib.rc_context(_style()):
-        fig = Figure(figsize=(WIDTH, 0.34 * len(names) + 0.8))
+        names = [b.name for b in chart.bars]
+        fig = Figure(figsize=(WIDTH, 0.36 * len(names) + 1.25))
         ax = fig.subplots()
         rows = list(range(len(names)))[::-1]
-        values = [_pct(r) if r is not None else 0.0 for r in rates]
-        colours = [
-            GREY
-            if r is None
-            else GOOD
-            if reaches(r, pass_rate)
-            else BAD
-            if section_min is not None and not reaches(r, section_min)
-            else WARN
-            for r in rates
-        ]
-        ax.barh(rows, values, color=colours, height=0.6)
-        for y, rate, value in zip(rows, rates, values, strict=True):
-            label = "无适用条目" if rate is None else percent(rate, 1)
-            ax.text(value + 1, y, label, va="center", fontsize=8, color=INK)
-        top = len(names) - 0.3
-        ax.axvline(_pct(pass_rate), color=GOOD, linewidth=1.2)
-        ax.text(_pct(pass_rate) + 0.8, top, f"达标线 {percent(pass_rate, 0)}", color=GOOD, fontsize=8)
-        if section_min is not None:
-            ax.axvline(_pct(section_min), color=BAD, linewidth=1, linestyle="--")
-            ax.text(
-                _pct(section_min) - 0.8,
-                top,
-                f"单项最低 {percent(section_min, 0)}",
-                color=BAD,
-                fontsize=8,
-                ha="right",
+        values = [_pct(b.rate) if b.rate is not None else 0.0 for b in chart.bars]
+        colours = [TONE_COLOURS[b.tone] for b in chart.bars]
+        hatches = ["////" if b.tone == "veto" else "" for b in chart.bars]
+        for y, value, colour, hatch in zip(rows, values, colours, hatches, strict=True):
+            ax.barh(
+                [y], [value], color=colour, height=0.6, hatch=hatch, edgecolor="white" if hatch else colour
             )
-        ax.set_yticks(rows, list(names))
-        ax.set_xlim(0, 112)
-        ax.set_ylim(-0.6, len(names) + 0.1)
+        for y, bar, value in zip(rows, chart.bars, values, strict=True):
+            ax.text(value + 1, y, bar.label, va="center", fontsize=8, color=INK)
+        if chart.minimum is not None:
+            ax.axvline(_pct(chart.minimum), color=BAD, linewidth=1.2, linestyle="--")
+        ax.set_yticks(rows, names)
+        ax.set_xlim(0, 125)
+        ax.set_ylim(-0.6, len(names) - 0.4)
         ax.set_xticks([0, 20, 40, 60, 80, 100])
         ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
         ax.tick_params(axis="y", length=0)
+        ax.set_xlabel(chart.x_title)
+        ax.set_ylabel(chart.y_title)
+        handles = [Patch(color=TONE_COLOURS[tone], label=words) for tone, words in chart.legend]
+        if chart.minimum_label:
+            handles.append(Line2D([], [], color=BAD, linestyle="--", label=chart.minimum_label))
+        fig.legend(handles=handles, loc="upper center", ncols=len(handles), frameon=False, fontsize=8)
         widest = max((len(n) for n in names), default=2)
-        return _svg(fig, left=min(0.4, (0.25 + 0.13 * widest) / WIDTH), bottom=0.45 / fig.get_figheight())
+        height = fig.get_figheight()
+        return _svg(
+            fig,
+            left=min(0.42, (0.45 + 0.13 * widest) / WIDTH),
+            bottom=0.5 / height,
+            top=1 - 0.32 / height,
+        )
 
 
-def trend_chart(labels: Sequence[str], rates: Sequence[Decimal], pass_rate: Decimal) -> str:
-    """得分率 round by round, with the pass line."""
+@svg.register
+def _(chart: TrendChart) -> str:
     with matplotlib.rc_context(_style()):
-        fig = Figure(figsize=(WIDTH, 2.1))
+        fig = Figure(figsize=(WIDTH, 2.4))
         ax = fig.subplots()
-        xs = list(range(len(labels)))
-        ys = [_pct(r) for r in rates]
-        ax.plot(xs, ys, marker="o", color=INK, linewidth=1.6)
-        for x, y, rate in zip(xs, ys, rates, strict=True):
+        xs = list(range(len(chart.labels)))
+        ys = [_pct(r) for r in chart.rates]
+        ax.plot(xs, ys, marker="o", color=INK, linewidth=1.6, label="得分率")
+        for x, y, rate in zip(xs, ys, chart.rates, strict=True):
             ax.annotate(
                 percent(rate, 1), (x, y), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8
             )
-        ax.axhline(_pct(pass_rate), color=GOOD, linestyle="--", linewidth=1)
-        ax.annotate(
-            f"达标线 {percent(pass_rate, 0)}",
-            (1, _pct(pass_rate)),
-            xycoords=("axes fraction", "data"),
-            textcoords="offset points",
-            xytext=(0, 3),
-            ha="right",
-            color=GOOD,
-            fontsize=8,
-        )
-        ax.set_xticks(xs, list(labels))
-        ax.set_xlim(-0.5, len(labels) - 0.5)
-        ax.set_ylim(max(0.0, min([*ys, _pct(pass_rate)]) - 10), 103)
+        floor = min(ys, default=100.0)
+        if chart.line is not None:
+            ax.axhline(_pct(chart.line), color=GOOD, linestyle="--", linewidth=1, label=chart.line_label)
+            floor = min(floor, _pct(chart.line))
+        ax.set_xticks(xs, list(chart.labels))
+        ax.set_xlim(-0.5, len(chart.labels) - 0.5)
+        ax.set_ylim(max(0.0, floor - 12), 106)
         ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
-        return _svg(fig)
+        ax.set_xlabel(chart.x_title)
+        ax.set_ylabel(chart.y_title)
+        fig.legend(loc="upper center", ncols=2, frameon=False, fontsize=8)
+        return _svg(fig, left=0.1, bottom=0.2, top=0.86)
 
 
-def progress_chart(
-    series: Sequence[tuple[str, Sequence[tuple[dt.date, Decimal]]]],
-    milestones: Sequence[tuple[dt.date, Decimal]],
-    rounds: Sequence[tuple[dt.date, str]] = (),
-) -> str:
-    """达标率 over time: the first series bold (the whole scope), one thin line per
-    district after it, the milestones as a dashed step with star markers; the x axis is
-    labelled with the ``rounds`` (date, name)."""
+@svg.register
+def _(chart: ProgressChart) -> str:
+    """Milestones are stars at their date and share, each on a dotted guide, labelled in
+    the band above 100 % where no line runs; the legend sits below the axes."""
     with matplotlib.rc_context(_style()):
-        fig = Figure(figsize=(WIDTH, 3.2))
+        fig = Figure(figsize=(WIDTH, 3.6))
         ax = fig.subplots()
-        for n, (name, points) in enumerate(series):
-            if not points:
+        colours = iter(DISTRICT_COLOURS * 4)
+        for s in chart.series:
+            if not s.points:
                 continue
-            dates, ys = [d for d, _ in points], [_pct(s) for _, s in points]
-            if n == 0:
-                ax.plot(dates, ys, marker="o", color=INK, linewidth=2.4, label=name, zorder=3)
+            dates, ys = [d for d, _ in s.points], [_pct(v) for _, v in s.points]
+            if s.main:
+                ax.plot(dates, ys, marker="o", color=INK, linewidth=2.6, label=s.name, zorder=3)
             else:
-                ax.plot(dates, ys, marker=".", linewidth=1, alpha=0.85, label=name)
-        if milestones:
-            first = min([d for _, points in series for d, _ in points[:1]] + [milestones[0][0]])
-            steps = [(first, Decimal(0)), *milestones]
-            ax.step(
-                [d for d, _ in steps],
-                [_pct(s) for _, s in steps],
-                where="pre",
+                ax.plot(dates, ys, marker=".", linewidth=1, alpha=0.85, color=next(colours), label=s.name)
+        for m in chart.milestones:
+            ax.plot([m.by, m.by], [0, 112], color=MILESTONE, linestyle=":", linewidth=0.9, zorder=1)
+            ax.plot(
+                [m.by], [_pct(m.share)], marker="*", markersize=13, color=MILESTONE, zorder=4, linestyle=""
+            )
+            ax.annotate(
+                m.label,
+                (m.by, 113),
+                ha="center",
+                va="bottom",
+                fontsize=7.5,
                 color=MILESTONE,
-                linestyle="--",
-                linewidth=1.2,
-                label="目标",
+                annotation_clip=False,
             )
-            for by, share in milestones:
-                ax.plot([by], [_pct(share)], marker="*", markersize=11, color=MILESTONE, zorder=4)
-                ax.annotate(
-                    f"{by:%Y-%m-%d}\n目标 {percent(share, 0)}",
-                    (by, _pct(share)),
-                    textcoords="offset points",
-                    xytext=(-8, 4),
-                    ha="right",
-                    va="bottom",
-                    fontsize=7.5,
-                    color=MILESTONE,
-                )
-        if rounds:
+        if chart.milestones:
+            ax.plot([], [], marker="*", markersize=10, color=MILESTONE, linestyle="", label="目标节点")
+        dates = [d for s in chart.series for d, _ in s.points] + [m.by for m in chart.milestones]
+        if dates:
+            span = max((max(dates) - min(dates)).days, 60)
+            margin = dt.timedelta(days=max(45, span // 12))
+            ax.set_xlim(min(dates) - margin, max(dates) + margin)
+        if chart.ticks:
             ax.set_xticks(
-                [d for d, _ in rounds], [name for _, name in rounds], rotation=30 if len(rounds) > 8 else 0
+                [d for d, _ in chart.ticks],
+                [name for _, name in chart.ticks],
+                rotation=30 if len(chart.ticks) > 4 else 0,
+                ha="right" if len(chart.ticks) > 4 else "center",
             )
-        ax.set_ylim(0, 118)
+        ax.set_ylim(0, 124)
         ax.set_yticks([0, 20, 40, 60, 80, 100])
         ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=8, frameon=False, ncols=6)
-        return _svg(fig, bottom=0.22 if len(series) + bool(milestones) <= 6 else 0.3)
+        ax.set_xlabel(chart.x_title)
+        ax.set_ylabel(chart.y_title)
+        entries = len(ax.get_legend_handles_labels()[0])
+        ax.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.3), fontsize=8, frameon=False, ncols=min(6, entries)
+        )
+        rows = (entries + 5) // 6
+        return _svg(fig, left=0.1, bottom=0.3 + 0.05 * rows, top=0.95)
+
+
+def chart_uri(chart) -> str:
+    """The ``<img src>`` of a chart object (the templates call this)."""
+    return data_uri(svg(chart))

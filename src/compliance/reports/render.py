@@ -12,7 +12,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import cache
 from importlib import metadata, resources
@@ -34,7 +34,9 @@ _UNSAFE = re.compile(r"[^\w.-]+")
 
 @cache
 def environment() -> Environment:
-    return Environment(
+    from compliance.reports.charts import chart_uri
+
+    env = Environment(
         loader=PackageLoader("compliance.reports", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -42,10 +44,13 @@ def environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
+    env.globals["chart"] = chart_uri  # a chart object → its inline SVG, drawn as the page is
+    return env
 
 
-def render_html(template: str, context: Mapping) -> str:
-    return environment().get_template(template).render(context)
+def render_html(template: str, doc: object) -> str:
+    """``template`` with the report view ``doc`` (a frozen dataclass) as ``doc``."""
+    return environment().get_template(template).render(doc=doc)
 
 
 def asset(name: str) -> bytes:
@@ -156,13 +161,19 @@ def _render_job(html: str, path: str) -> str:
 
 
 def render_pdfs(
-    jobs: Sequence[tuple[str, str]], out_dir: Path, *, workers: int | None = None, force: bool = False
+    jobs: Sequence[tuple[str, str]],
+    out_dir: Path,
+    *,
+    workers: int | None = None,
+    force: bool = False,
+    on_done: Callable[[Path, bool], None] | None = None,
 ) -> list[tuple[Path, bool]]:
     """Render ``(file name, html)`` pairs into ``out_dir``; returns ``(path, rendered)``.
 
     A PDF whose HTML digest matches the folder's manifest is kept as is. The rest are
     rendered in parallel, one worker process per core (``workers`` to choose); the HTML
-    string is all a worker gets.
+    string is all a worker gets. ``on_done(path, rendered)`` is called as each report is
+    finished or found unchanged (for a progress bar).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -176,12 +187,16 @@ def render_pdfs(
         results.append((path, not fresh))
         if not fresh:
             todo[str(path)] = (html, key)
+        elif on_done:
+            on_done(path, False)
     try:
         workers = min(workers or _cores(), len(todo))
         if workers <= 1:
             for path, (html, key) in todo.items():
                 write_pdf(html, path)
                 manifest[Path(path).name] = key
+                if on_done:
+                    on_done(Path(path), True)
         else:
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 futures = {
@@ -191,6 +206,8 @@ def render_pdfs(
                     path, key = futures[future]
                     future.result()
                     manifest[Path(path).name] = key
+                    if on_done:
+                        on_done(Path(path), True)
     finally:
         if todo:
             _write_manifest(out_dir, manifest)

@@ -2,6 +2,8 @@
 
 Every text cell is written with ``write_string`` and the workbook refuses to turn
 strings into formulas or links, so a unit named ``=HYPERLINK(…)`` is shown, not run.
+Each sheet prints as a document: A4 landscape, one page wide, the title and round on
+top, the header row repeated on every page, page numbers in the footer.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 import xlsxwriter
 
 from compliance.numbers import rounded
-from compliance.reports.context import RankRow
+from compliance.reports.ranking_view import RankRow
 from compliance.scoring.ranking import Summary
 from compliance.workbook.template import finish
 
@@ -41,6 +43,7 @@ DISTRICT_HEADERS = (
     ("最低分", 9),
     ("最高分", 9),
 )
+RANK_CHANGE_FORMAT = '"↑"0;"↓"0;"持平"'  # +2 → ↑2, −1 → ↓1, 0 → 持平
 
 
 def _points_format(workbook, cache: dict, places: int):
@@ -49,13 +52,40 @@ def _points_format(workbook, cache: dict, places: int):
     return cache[places]
 
 
-def _header(workbook, sheet, headers, rows: int) -> None:
-    bold = workbook.add_format({"bold": True, "bg_color": "#37474F", "font_color": "#FFFFFF", "border": 1})
+def _top(workbook, sheet, headers, title: str, lines: Sequence[tuple[str, object]]) -> int:
+    """Title, round line and notices above the table; returns the header's row."""
+    last = len(headers) - 1
+    sheet.set_row(0, 26)
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last,
+        title,
+        workbook.add_format({"bold": True, "font_size": 15, "align": "center", "valign": "vcenter"}),
+    )
+    row = 1
+    for text, style in lines:
+        sheet.merge_range(row, 0, row, last, text, style)
+        row += 1
+    return row
+
+
+def _header(workbook, sheet, headers, at: int, rows: int) -> None:
+    bold = workbook.add_format(
+        {"bold": True, "bg_color": "#37474F", "font_color": "#FFFFFF", "border": 1, "text_wrap": True}
+    )
     for col, (name, width) in enumerate(headers):
-        sheet.write_string(0, col, name, bold)
+        sheet.write_string(at, col, name, bold)
         sheet.set_column(col, col, width)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(rows, 1), len(headers) - 1)
+    sheet.freeze_panes(at + 1, 0)
+    sheet.autofilter(at, 0, at + max(rows, 1), len(headers) - 1)
+    sheet.repeat_rows(at)
+    sheet.set_paper(9)  # A4
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # one page wide, as many down as needed
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_footer("&C第 &P 页，共 &N 页")
 
 
 def write_ranking_xlsx(
@@ -63,6 +93,10 @@ def write_ranking_xlsx(
     rows: Sequence[RankRow],
     districts: Sequence[Summary],
     *,
+    title: str = "排名",
+    subtitle: str = "",
+    notices: Sequence[str] = (),
+    has_previous: bool = False,
     about: Sequence[tuple[str, str]] = (),
 ) -> Path:
     """Sheets 排名 (one row per unit), 区汇总 (district roll-ups, then 合计) and 说明."""
@@ -72,10 +106,17 @@ def write_ranking_xlsx(
     points: dict[int, object] = {}
     rate = workbook.add_format({"num_format": "0.00%"})
     share = workbook.add_format({"num_format": "0.0%"})
+    change = workbook.add_format({"num_format": RANK_CHANGE_FORMAT, "align": "center"})
+    plain = workbook.add_format({"align": "center"})
+    line = workbook.add_format({"align": "center", "font_size": 10})
+    warn = workbook.add_format({"bold": True, "font_color": "#C00000", "text_wrap": True})
+    lines = [(subtitle, line)] if subtitle else []
+    lines += [(text, warn) for text in notices]
 
     sheet = workbook.add_worksheet("排名")
-    _header(workbook, sheet, RANK_HEADERS, len(rows))
-    for r, row in enumerate(rows, start=1):
+    at = _top(workbook, sheet, RANK_HEADERS, title, lines)
+    _header(workbook, sheet, RANK_HEADERS, at, len(rows))
+    for r, row in enumerate(rows, start=at + 1):
         fmt = _points_format(workbook, points, row.precision)
         sheet.write_number(r, 0, row.rank)
         for col, text in enumerate((row.unit.code, row.unit.name, row.unit.district), start=1):
@@ -86,15 +127,18 @@ def write_ranking_xlsx(
         for col, text in enumerate((row.grade, row.status, "是" if row.veto else "否"), start=8):
             sheet.write_string(r, col, text)
         if row.rank_change is not None:
-            sheet.write_number(r, 11, row.rank_change)
+            sheet.write_number(r, 11, row.rank_change, change)
+        elif has_previous:
+            sheet.write_string(r, 11, "新参评", plain)
         if row.final_change is not None:
             sheet.write_number(r, 12, float(row.final_change), fmt)
 
     sheet = workbook.add_worksheet("区汇总")
-    _header(workbook, sheet, DISTRICT_HEADERS, len(districts))
+    at = _top(workbook, sheet, DISTRICT_HEADERS, f"{title} · 分区汇总", lines[:1])
+    _header(workbook, sheet, DISTRICT_HEADERS, at, len(districts))
     places = max((row.precision for row in rows), default=2)
     fmt = _points_format(workbook, points, places)
-    for r, s in enumerate(districts, start=1):
+    for r, s in enumerate(districts, start=at + 1):
         sheet.write_string(r, 0, s.name)
         sheet.write_number(r, 1, s.assessed)
         sheet.write_number(r, 2, s.passed)
@@ -105,6 +149,9 @@ def write_ranking_xlsx(
     sheet = workbook.add_worksheet("说明")
     sheet.set_column(0, 0, 14)
     sheet.set_column(1, 1, 90)
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
     for r, (label, text) in enumerate(about):
         sheet.write_string(r, 0, label)
         sheet.write_string(r, 1, text)

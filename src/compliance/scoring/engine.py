@@ -59,6 +59,7 @@ def _key(entry: ItemInput | None) -> tuple | None:
         None if measured is None else str(measured),
         None if typed is None else str(typed),
         entry.note,
+        entry.evidence,
     )
 
 
@@ -88,6 +89,7 @@ def _item_score(
         veto=item.veto,
         entered=item.rule.entered(own),
         section_veto=item.section_veto,
+        evidence=own.evidence if own else None,
     )
 
 
@@ -262,6 +264,7 @@ def evaluate(
                     None if measured is None else str(measured),
                     None if typed is None else str(typed),
                     own.note,
+                    own.evidence,
                 )
         s = memo.get(key)
         if s is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from compliance.scoring.results import Result
 from compliance.scoring.scorecard import ItemScore, ScoreCard
@@ -32,6 +33,28 @@ def rank(cards: Iterable[ScoreCard]) -> list[Ranked]:
         same_place = previous and previous.card.veto == card.veto and shown(previous.card) == shown(card)
         ranked.append(Ranked(previous.rank if same_place else position, card))
     return ranked
+
+
+class Place(NamedTuple):
+    """A place in a ranking: ``rank`` of ``of`` units."""
+
+    rank: int
+    of: int
+
+
+def placings(cards: Sequence[ScoreCard]) -> dict[str, tuple[Place, Place]]:
+    """Every unit's place among all ``cards`` and among those of its district, by unit code."""
+    city = rank(cards)
+    places = {r.card.meta.unit.code: Place(r.rank, len(city)) for r in city}
+    districts: dict[str, list[ScoreCard]] = {}
+    for card in cards:
+        districts.setdefault(card.meta.unit.district, []).append(card)
+    result = {}
+    for group in districts.values():
+        for r in rank(group):
+            code = r.card.meta.unit.code
+            result[code] = (places[code], Place(r.rank, len(group)))
+    return result
 
 
 def rank_json(ranked: Sequence[Ranked]) -> list[dict]:

@@ -35,6 +35,7 @@ class ItemScore:
     entered: str | None = None  # the 结论 as entered on the item's own row, normalised
     section_veto: bool = False  # a veto: section item
     zeroed: bool = False  # its top-level section was zeroed by a section veto
+    evidence: str | None = None  # 佐证材料 as the inspector noted it
 
     @property
     def lost(self) -> Decimal:
