@@ -589,7 +589,11 @@ def test_wrong_usage_exits_2(args, db):
 
 def test_an_unknown_round_is_a_clear_error(db, tmp_path):
     result = CliRunner().invoke(app, ["report", "--round", "1999", "--all", "--db", db, "-o", str(tmp_path)])
-    assert result.exit_code == 1 and "没有 1999 轮" in result.output and "2024H1" in result.output
+    assert (
+        result.exit_code == 1
+        and "没有 1999年度（1999）轮" in result.output
+        and "2024年上半年" in result.output
+    )
 
 
 def test_a_missed_milestone_says_who_was_missing(rubric):

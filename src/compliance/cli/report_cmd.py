@@ -78,13 +78,18 @@ def report(
     from rich.progress import Progress
 
     from compliance.reports import render_pdfs
-    from compliance.reports.assemble import stored_rubrics, unit_documents
+    from compliance.reports.assemble import stored_round, stored_rubrics, unit_documents
     from compliance.store import Store
 
     with Store.open(db_url(db)) as store:
         rubric_for = stored_rubrics(store)
         documents = unit_documents(
-            store, _round(round_), kind, rubric_for, units=None if all_units else [unit], issue=issue
+            store,
+            stored_round(store, round_),
+            kind,
+            rubric_for,
+            units=None if all_units else [unit],
+            issue=issue,
         )
     with Progress(console=out, transient=True, disable=len(documents) <= PROGRESS_ABOVE) as bar:
         task = bar.add_task("生成报告", total=len(documents))
@@ -122,12 +127,12 @@ def rank_cmd(
         raise click.UsageError("请用 -o 指定输出文件夹，或用 --json 只输出排名")
     issue = _issue(assessor, date)
     from compliance.reports import render_ranking
-    from compliance.reports.assemble import ranking_inputs, stored_rubrics
+    from compliance.reports.assemble import ranking_inputs, stored_round, stored_rubrics
     from compliance.scoring import rank_json
     from compliance.store import Store
 
     with Store.open(db_url(db)) as store:
-        inputs = ranking_inputs(store, _round(round_), kind, stored_rubrics(store), issue=issue)
+        inputs = ranking_inputs(store, stored_round(store, round_), kind, stored_rubrics(store), issue=issue)
     paths = render_ranking(**inputs, out_dir=output) if output is not None else ()
     if as_json:
         out.print(json.dumps(rank_json(inputs["ranked"]), ensure_ascii=False, indent=2), markup=False)
@@ -172,14 +177,3 @@ def progress(
         )
     out.print(f"已生成：{path}", markup=False)
     return Exit.OK
-
-
-def _round(text: str) -> str:
-    """The stored label of a typed round (2021年下半年 → 2021H2); a label the rules do not
-    know is looked up as typed (rounds stored before they were checked)."""
-    from compliance.rounds import RoundError, canonical
-
-    try:
-        return canonical(text)
-    except RoundError:
-        return text

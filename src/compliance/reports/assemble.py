@@ -13,7 +13,7 @@ from typing import Protocol
 from compliance.catalog import Catalog
 from compliance.findings import ComplianceError
 from compliance.reports import Document, Issue, ranking_report, unit_report
-from compliance.rounds import try_parse
+from compliance.rounds import chinese, try_parse
 from compliance.rubric import ResolvedRubric
 from compliance.scoring import Kind, Ranked, ScoreCard, compare, rank
 from compliance.scoring.progress import RoundCards, standing_cards
@@ -63,11 +63,23 @@ def stored_rubrics(store) -> RubricFor:
     return lambda card: store.rubric(card.rubric_hash)
 
 
+def stored_round(store: StoreReader, typed: str) -> str:
+    """The label under which the store keeps the round ``typed`` (2021年下半年 → 2021H2);
+    the text as typed when the store has it so (rounds stored before labels were checked)."""
+    rounds = store.rounds()
+    if typed in rounds:
+        return typed
+    parsed = try_parse(typed)
+    if parsed is None:
+        return typed
+    return next((r for r in rounds if try_parse(r) == parsed), parsed.label)
+
+
 def round_cards(store: StoreReader, round: str, kind: Kind) -> list[ScoreCard]:
     cards = store.cards(round, kind)
     if not cards:
-        known = "、".join(store.rounds()) or "（历史库为空）"
-        raise ComplianceError(f"历史库中没有 {round} 轮的{kind}记录；已有的轮次：{known}")
+        known = "、".join(map(chinese, store.rounds())) or "（历史库为空）"
+        raise ComplianceError(f"历史库中没有 {chinese(round)}（{round}）轮的{kind}记录；已有的轮次：{known}")
     return cards
 
 
@@ -87,7 +99,7 @@ def unit_documents(
     if units is not None:
         missing = sorted(set(units) - {c.meta.unit.code for c in cards})
         if missing:
-            raise ComplianceError(f"历史库中没有单位 {'、'.join(missing)} 在 {round} 轮的{kind}记录")
+            raise ComplianceError(f"历史库中没有单位 {'、'.join(missing)} 在 {chinese(round)} 轮的{kind}记录")
     places = placings(cards)
     comparisons = {a.meta.unit.code: compare(s, a) for s, a in store.pairs(round)}
     documents = []
