@@ -1,17 +1,24 @@
 """The pages' data, built from the store with the same library calls as the CLI and the
-PDF reports (``ranking_inputs``, ``ranking_context``, ``unit_context``, ``progress_context``):
-the web shows the numbers the reports print, formatted the same way."""
+PDF reports (``ranking_inputs`` and the typed report views ``ranking_view``, ``unit_view``,
+``progress_view``): the web shows the numbers the reports print, formatted the same way."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal
 
 from compliance.findings import ComplianceError
 from compliance.numbers import fmt, percent
 from compliance.reports.assemble import progress_rounds, ranking_inputs
-from compliance.reports.context import placings, progress_context, ranking_context, signed, unit_context
+from compliance.reports.charts import chart_uri
+from compliance.reports.context import signed
+from compliance.reports.progress_view import ProgressReport, progress_view
+from compliance.reports.ranking_view import ranking_view
+from compliance.reports.unit_view import UnitReport, unit_view
 from compliance.rounds import chinese
+from compliance.rubric import ResolvedRubric
 from compliance.scoring import Kind, ScoreCard, compare
+from compliance.scoring.ranking import placings
 from compliance.web.state import AppState
 
 HONESTY_SHOWN = 5
@@ -30,7 +37,15 @@ def round_choices(state: AppState) -> list[dict]:
 def ranking(state: AppState, round: str, kind: Kind) -> dict:
     """A round's ranking with changes since the previous round and the district table."""
     inputs = ranking_inputs(state.store, round, kind, state.rubric_for)
-    context = ranking_context(**inputs)
+    view = ranking_view(**inputs)
+    context = {
+        **asdict(view),
+        "title": view.head.title,
+        "notices": list(view.head.notices),
+        "round": round,  # the stored label: the page's round picker compares with it
+        "rows": [asdict(row) for row in view.rows],
+        "districts": [asdict(d) for d in view.districts],
+    }
     cards = {r.card.meta.unit.code: r.card for r in inputs["ranked"]}
     for row in context["rows"]:
         row["arrow"] = row["rank_change"][:1] if row["rank_change"][:1] in "↑↓" else ""
@@ -83,7 +98,7 @@ def milestone(state: AppState) -> dict | None:
     if state.targets is None:
         return None
     rounds = progress_rounds(state.store)
-    context = progress_context(state.targets, rounds, state.rubric_for, roster=state.roster())
+    context = _progress(progress_view(state.targets, rounds, state.rubric_for, roster=state.roster()))
     milestones = state.targets.targets.milestones
     as_of = max((r.date for r in rounds), default=None)
     index = next((i for i, m in enumerate(milestones) if as_of is None or m.by >= as_of), len(milestones) - 1)
@@ -116,9 +131,64 @@ def overview(state: AppState) -> dict:
 def progress(state: AppState) -> dict:
     if state.targets is None:
         raise ComplianceError("未配置达标目标：启动时用 compliance serve --targets targets.yaml 指定")
-    return progress_context(
-        state.targets, progress_rounds(state.store), state.rubric_for, roster=state.roster()
+    return _progress(
+        progress_view(state.targets, progress_rounds(state.store), state.rubric_for, roster=state.roster())
     )
+
+
+def _progress(view: ProgressReport) -> dict:
+    """The progress report's view as the pages read it (the chart as an inline image)."""
+    return {
+        **{name: getattr(view, name) for name in ("scope", "units", "as_of", "milestone_dates", "rechecked")},
+        "title": view.head.title,
+        "notices": list(view.head.notices),
+        "chart": chart_uri(view.chart),
+        "milestones": [asdict(m) for m in view.milestones],
+        "series": [asdict(p) for p in view.series],
+        "districts": [asdict(d) for d in view.districts],
+        "behind": list(view.behind),
+    }
+
+
+def _unit(view: UnitReport, card: ScoreCard, rubric: ResolvedRubric) -> dict:
+    """The per-unit report's view as the unit page reads it."""
+    p = card.precision
+    rule = rubric.info.pass_
+    comparison = None
+    if view.comparison:
+        comparison = {
+            **asdict(view.comparison),
+            "rows": [
+                {**asdict(d), "self": d.self_result, "audit": d.audit_result} for d in view.comparison.rows
+            ],
+        }
+    return {
+        "notice": view.head.notices[0] if view.head.notices else None,
+        "kind": view.kind,
+        "final": fmt(card.final, p),
+        "score": fmt(card.score, p),
+        "total": fmt(card.total),
+        "bonus": {"counted": fmt(card.bonus.counted, p)},
+        "rate": percent(card.rate),
+        "pass_rate": percent(rule.min_rate, 0) if rule else "未设",
+        "passed": view.passed,
+        "status": view.status,
+        "grade": view.grade,
+        "failures": view.failures,
+        "place": view.place,
+        "district_place": view.district_place,
+        "veto_items": [v.code for v in view.vetoes],
+        "not_inspected": view.not_inspected,
+        "section_chart": chart_uri(view.section_chart),
+        "sections": [asdict(s) for s in view.sections],
+        "trend": {"chart": chart_uri(view.trend.chart), "rows": [asdict(t) for t in view.trend.rows]}
+        if view.trend
+        else None,
+        "rectification": [{**asdict(r), "lost": r.recoverable} for r in view.rectification.rows],
+        "recoverable": view.rectification.recoverable,
+        "comparison": comparison,
+        "explanation": view.explanation,
+    }
 
 
 def unit_cards(state: AppState, code: str) -> list[ScoreCard]:
@@ -140,14 +210,16 @@ def unit_page(state: AppState, code: str) -> dict | None:
     round_, kind = main.meta.round, main.meta.kind
     places = placings(state.store.cards(round_, kind)).get(code)
     pair = next(((s, a) for s, a in state.store.pairs(round_) if a.meta.unit.code == code), None)
-    context = unit_context(
+    rubric = state.rubric_for(main)
+    view = unit_view(
         main,
-        state.rubric_for(main),
-        rank=places[0] if places else None,
-        district_rank=places[1] if places else None,
+        rubric,
+        place=places[0] if places else None,
+        district_place=places[1] if places else None,
         comparison=compare(*pair) if pair and kind is Kind.AUDIT else None,
         history=state.store.history(code, kind),
     )
+    context = _unit(view, main, rubric)
     return {
         "unit": main.meta.unit,
         "main": context,
