@@ -6,6 +6,7 @@ from compliance.cli import ingest_cmd  # noqa: F401  (ingest)
 from compliance.cli import workbook_cmd  # noqa: F401  (template, score)
 from compliance.cli import store_cmd  # noqa: F401  (import)
 from compliance.cli import report_cmd  # noqa: F401  (report, rank, progress)
+from compliance.cli import recheck_cmd  # noqa: F401  (recheck)
 from compliance.cli import demo_cmd  # noqa: F401  (demo)
 from compliance.cli import web_cmd  # noqa: F401  (serve, user)
 from compliance.cli.app import app

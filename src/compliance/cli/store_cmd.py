@@ -54,6 +54,27 @@ class _Scored:
         return self.rubric.content_hash, self.assessment.meta, self.assessment.items, self.assessment.bonus
 
 
+class _Earlier:
+    """The 考评 a 复查 workbook re-inspects, from the store (opened when first needed)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.store: Store | None = None
+
+    def __call__(self, meta) -> Assessment | None:
+        from compliance.scoring import Kind
+        from compliance.store import Store
+
+        if self.store is None:
+            self.store = Store.open(self.url)
+        audit = self.store.recheck_base(meta.unit.code, meta.round)
+        return self.store.assessment(meta.unit.code, audit.meta.round, Kind.AUDIT) if audit else None
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
 def _read(path: Path, cat: Catalog, **options) -> tuple[list[_Scored], list[Finding]]:
     """Every assessment of one workbook, scored, and every finding of the file."""
     from compliance.workbook import read_workbook  # looked up when called: tests stand in for it
@@ -115,11 +136,17 @@ def import_(
     cat = catalog(standards, rubrics)
     scored: list[_Scored] = []
     failed = 0
-    for path in workbooks:
-        more, findings = _read(path, cat, units=units, allow_incomplete=allow_incomplete, rubric=rubric)
-        print_findings(findings)
-        failed += bool(errors_of(findings))
-        scored += more
+    earlier = _Earlier(db_url(db))
+    try:
+        for path in workbooks:
+            more, findings = _read(
+                path, cat, units=units, allow_incomplete=allow_incomplete, rubric=rubric, earlier=earlier
+            )
+            print_findings(findings)
+            failed += bool(errors_of(findings))
+            scored += more
+    finally:
+        earlier.close()
     if failed:
         err.print(f"{failed} 个文件有错误，未导入任何评估。", markup=False)
         return Exit.FINDINGS

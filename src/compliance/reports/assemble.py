@@ -18,7 +18,7 @@ from compliance.rubric import ResolvedRubric
 from compliance.scoring import Kind, Ranked, ScoreCard, compare, rank
 from compliance.scoring.progress import RoundCards, standing_cards
 from compliance.scoring.ranking import placings
-from compliance.scoring.recheck import BeforeAfter, before_after
+from compliance.scoring.recheck import BeforeAfter, base_of, before_after
 from compliance.units import Unit
 
 RubricFor = Callable[[ScoreCard], ResolvedRubric]
@@ -34,12 +34,8 @@ class StoreReader(Protocol):
 
 
 def recheck_base(store: StoreReader, unit_code: str, round: str) -> ScoreCard | None:
-    """The 考评 a 复查 of ``round`` re-scores: the unit's 考评 of that round, else its latest
-    考评 of an earlier round (SPEC §5)."""
-    rounds = store.rounds()
-    before = rounds[: rounds.index(round) + 1] if round in rounds else []
-    audits = {c.meta.round: c for c in store.history(unit_code, Kind.AUDIT)}
-    return next((audits[r] for r in reversed(before) if r in audits), None)
+    """The 考评 a 复查 of ``round`` re-scores (see :func:`compliance.scoring.recheck.base_of`)."""
+    return base_of(store.history(unit_code, Kind.AUDIT), round)
 
 
 def rubric_lookup(catalog: Catalog) -> RubricFor:

@@ -118,7 +118,7 @@ def write_ranking_xlsx(
     _header(workbook, sheet, RANK_HEADERS, at, len(rows))
     for r, row in enumerate(rows, start=at + 1):
         fmt = _points_format(workbook, points, row.precision)
-        sheet.write_number(r, 0, row.rank)
+        sheet.write_number(r, 0, row.rank, plain)
         for col, text in enumerate((row.unit.code, row.unit.name, row.unit.district), start=1):
             sheet.write_string(r, col, text)
         for col, value in enumerate((row.score, row.bonus, row.final), start=4):

@@ -7,9 +7,11 @@ the before / after of every re-inspected item and of the totals.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from compliance.rounds import order_key
 from compliance.scoring.inputs import Assessment
 from compliance.scoring.scorecard import ItemScore, ScoreCard
 
@@ -17,6 +19,16 @@ from compliance.scoring.scorecard import ItemScore, ScoreCard
 def recheck_items(audit: ScoreCard) -> tuple[ItemScore, ...]:
     """The items a 复查 of ``audit`` re-inspects: those that lost points, in document order."""
     return tuple(item for item in audit.items if item.lost > 0)
+
+
+def base_of(audits: Sequence[ScoreCard], round: str) -> ScoreCard | None:
+    """The 考评 a 复查 of ``round`` re-scores: the unit's 考评 of that round, else its latest
+    考评 of an earlier round; None when there is none (``audits``: one unit's 考评)."""
+    same = [a for a in audits if a.meta.round == round]
+    if same:
+        return same[-1]
+    earlier = [a for a in audits if order_key(a.meta.round) < order_key(round)]
+    return max(earlier, key=lambda a: order_key(a.meta.round)) if earlier else None
 
 
 def carry_over(recheck: Assessment, audit: Assessment) -> Assessment:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from compliance.findings import ComplianceError
 from compliance.rubric import ResolvedRubric
 from compliance.scoring import Assessment, Kind, ScoreCard
+from compliance.scoring.recheck import base_of
 from compliance.store import codec, connect, migrate
 from compliance.store.models import AssessmentRow, RubricVersionRow, UnitRow
 from compliance.units import Unit
@@ -259,6 +260,27 @@ class Store:
             AssessmentRow.kind == str(Kind(kind)),
         )
         return cards[0] if cards else None
+
+    def assessment(self, unit_code: str, round: str, kind: Kind | str = Kind.AUDIT) -> Assessment | None:
+        """The inputs of the current assessment of a unit, round and kind, as imported."""
+        with self._reading() as session:
+            row = session.scalar(
+                select(AssessmentRow)
+                .where(
+                    _CURRENT,
+                    AssessmentRow.unit_code == unit_code,
+                    AssessmentRow.round == round,
+                    AssessmentRow.kind == str(Kind(kind)),
+                )
+                .options(selectinload(AssessmentRow.items), selectinload(AssessmentRow.bonus_claims))
+            )
+            if row is None:
+                return None
+            return codec.assessment_of(row, self._units(session, {unit_code})[unit_code])
+
+    def recheck_base(self, unit_code: str, round: str) -> ScoreCard | None:
+        """The 考评 a 复查 of ``round`` re-scores: that round's, else the latest earlier one."""
+        return base_of(self.history(unit_code, Kind.AUDIT), round)
 
     def history(self, unit_code: str, kind: Kind | str = Kind.AUDIT) -> list[ScoreCard]:
         """One unit's assessments across rounds, oldest round first."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
 from compliance.findings import Finding, Severity, errors_of
+from compliance.rounds import chinese
 from compliance.rubric import ResolvedRubric
 from compliance.scoring import Assessment, AssessmentMeta, BonusClaim, Kind, Result, evaluate, parse_result
+from compliance.scoring.recheck import carry_over
 from compliance.units import Unit, UnitsFile
 from compliance.workbook import layout as L
 from compliance.workbook.cells import BadCell, date_of, key, text_of
@@ -67,6 +70,7 @@ def read_checklist(
     rubrics: Rubrics,
     units: UnitsFile | None,
     allow_incomplete: bool,
+    earlier: Callable[[AssessmentMeta], Assessment | None] | None = None,
 ) -> tuple[list[tuple[ResolvedRubric, Assessment]], list[Finding]]:
     info_sheet, items_sheet, bonus_sheet = sheets
     findings: list[Finding] = []
@@ -93,6 +97,15 @@ def read_checklist(
     # Evaluate even when 基本信息 has errors, so that the engine's findings are reported in
     # the same pass; a placeholder unit stands in and the result is thrown away.
     assessment = Assessment(meta or _placeholder(rubric), tuple(r.input for r in rows), claims, book.file)
+    if meta is not None and meta.kind is Kind.RECHECK and earlier is not None:
+        audit = earlier(meta)
+        if audit is None:
+            message = (
+                f"这是 {meta.unit.code} {meta.unit.name} 的复查表，但历史库中没有该单位 {chinese(meta.round)}"
+                "或之前的考评记录：请先导入考评，再导入复查表"
+            )
+            return [], [*findings, Finding(book.file, message, cell=info_sheet)]
+        assessment = carry_over(assessment, audit)  # the items not re-inspected keep the 考评's entries
     card, engine = evaluate(rubric, assessment, allow_incomplete=allow_incomplete)
     findings += without_repeats(engine, findings)
     if card is not None:

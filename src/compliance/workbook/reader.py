@@ -3,12 +3,13 @@ of the file found in one pass."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from compliance.catalog import Catalog, load_units
 from compliance.findings import ComplianceError, Finding, FindingsError, errors_of
 from compliance.rubric import ResolvedRubric
-from compliance.scoring import Assessment
+from compliance.scoring import Assessment, AssessmentMeta
 from compliance.units import UnitsFile
 from compliance.workbook import layout as L
 from compliance.workbook.bulk import BULK_COLUMNS, is_bulk, read_bulk
@@ -19,6 +20,7 @@ from compliance.workbook.table import Where, find_header, header_row
 from compliance.workbook.units_sheet import read_units_sheet, units_from_grid
 
 Read = tuple[list[tuple[ResolvedRubric, Assessment]], list[Finding]]
+Earlier = Callable[[AssessmentMeta], Assessment | None]  # the 考评 a 复查 carries over
 
 
 def read_workbook(
@@ -28,6 +30,7 @@ def read_workbook(
     units: UnitsFile | Path | str | None = None,
     allow_incomplete: bool = False,
     rubric: str | None = None,
+    earlier: Earlier | None = None,
 ) -> Read:
     """Read a per-unit checklist (sheets 基本信息 + 检查表 [+ 加分项]) or a bulk form.
 
@@ -38,6 +41,9 @@ def read_workbook(
 
     Returns ``([(rubric, assessment), ...], findings)``; the list is empty when the file
     has any error. Every score is recomputed by the engine: formula results are ignored.
+
+    ``earlier`` finds the 考评 a 复查 checklist re-inspects (the store's, at import): the
+    items the 复查 does not list are carried over from it before scoring.
     """
     units_file, findings = _units(units)
     if errors_of(findings):
@@ -47,18 +53,23 @@ def read_workbook(
     if book is None:
         return [], findings
     try:
-        pairs, more = _read(book, Rubrics(catalog), units_file, rubric, allow_incomplete)
+        pairs, more = _read(book, Rubrics(catalog), units_file, rubric, allow_incomplete, earlier)
     finally:
         book.close()
     return pairs, findings + more
 
 
 def _read(
-    book: Book, rubrics: Rubrics, units: UnitsFile | None, rubric: str | None, allow_incomplete: bool
+    book: Book,
+    rubrics: Rubrics,
+    units: UnitsFile | None,
+    rubric: str | None,
+    allow_incomplete: bool,
+    earlier: Earlier | None = None,
 ) -> Read:
     info, items, bonus = (book.find(name) for name in (L.INFO_SHEET, L.ITEMS_SHEET, L.BONUS_SHEET))
     if info and items:
-        return read_checklist(book, (info, items, bonus), rubrics, units, allow_incomplete)
+        return read_checklist(book, (info, items, bonus), rubrics, units, allow_incomplete, earlier)
     sheet, findings = _bulk_sheet(book)
     if sheet is None:
         sheets = "、".join(book.names) or "（无）"
