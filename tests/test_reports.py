@@ -428,8 +428,9 @@ def rendered(tmp_path_factory, documents, rubric):
     """The three sample reports and the nasty-named unit's, rendered once in parallel."""
     folder = tmp_path_factory.mktemp("pdf")
     nasty = unit_report(card(rubric, unit(name=NASTY)), rubric)
+    vetoed = unit_report(card(rubric, WEST, changes=VETO), rubric, issue=ISSUE)
     jobs = [(name.replace(".html", ".pdf"), documents[name]) for name in FULL]
-    results = render_pdfs([*jobs, nasty], folder)
+    results = render_pdfs([*jobs, nasty, ("vetoed.pdf", vetoed.html)], folder)
     assert all(fresh for _, fresh in results)
     return folder
 
@@ -467,6 +468,57 @@ def test_the_ranking_and_progress_pdfs_read_right(rendered):
     progress = "".join(pdf_text(rendered / "progress.pdf").split())
     for words in ("达成：2019年下半年1/2个达标", "未到期", "城东街道综合执法队", "尚未达标的单位", "第1页共"):
         assert words in progress, words
+
+
+def page_text(path: Path, first: int, last: int | None = None) -> str:
+    """The text of pages ``first``–``last`` (1-based), spaces removed."""
+    args = ["pdftotext", "-f", str(first), "-l", str(last or first), str(path), "-"]
+    return "".join(subprocess.run(args, capture_output=True, text=True, check=True).stdout.split())
+
+
+@needs_poppler
+def test_the_unit_pdf_is_an_official_document(rendered):
+    path = rendered / "unit_report.pdf"
+    cover, last = page_text(path, 1), page_text(path, pdf_pages(path))
+    # page 1: the title with the round in Chinese, the assessing body and the date of issue
+    for words in (
+        "文峰街道综合执法队2024年上半年规范化建设考评报告",
+        "考评单位南通市城市管理局",
+        "成文日期2024年7月1日",
+    ):
+        assert words in cover, words
+    assert "compliance" not in cover and "2024H1" not in cover  # no product name, no raw label
+    # the last page: signature lines for the inspectors (by name) and the squad's head, the seal line
+    for words in (
+        "考评人员（签字）",
+        "张明",
+        "李华",
+        "被考评单位负责人（签字）",
+        "考评单位（盖章）：南通市城市管理局",
+    ):
+        assert words in last, words
+    assert "成文日期：2024年7月1日" in last
+
+
+@needs_poppler
+def test_a_veto_is_stated_on_page_one_with_the_item_and_the_note(rendered):
+    cover = page_text(rendered / "vetoed.pdf", 1)
+    assert "一票否决" in cover and "条目3.1.1" in cover
+    assert "未发生严重违法违纪案件并造成恶劣影响" in cover  # the item's text
+    assert "检查人员记录：辖区内发生暴力抗法事件未及时上报" in cover  # the inspector's note
+    sections = page_text(rendered / "vetoed.pdf", 2, 3)
+    assert "含不符合的一票否决条目" in sections  # the vetoed unit's section shows the failure
+
+
+@needs_poppler
+def test_the_ranking_and_progress_pdfs_are_official_documents(rendered):
+    for name in ("ranking.pdf", "progress.pdf"):
+        path = rendered / name
+        text = page_text(path, 1, pdf_pages(path))
+        for words in ("考评单位南通市城市管理局", "成文日期2024年7月1日", "制表人（签字）", "审核人（签字）"):
+            assert words in text, (name, words)
+    assert "2024年上半年" in page_text(rendered / "ranking.pdf", 1)
+    assert "数据截至2020年下半年" in page_text(rendered / "progress.pdf", 1)
 
 
 @needs_poppler

@@ -1,11 +1,13 @@
 """The 复查 workbook (SPEC §5 ``recheck``): the checklist of a re-inspection.
 
-Built on the checklist template's vocabulary and formulas (:mod:`.layout`,
-:func:`.template.score_formula`), so the reader takes it like any checklist: 基本信息 with
+Built on the checklist template's vocabulary (:mod:`.layout`, :func:`.template.rule_text`,
+:func:`.template.choices`), so the reader takes it like any checklist: 基本信息 with
 评估类型 复查, 检查表 with only the items the 考评 lost points on — each with the 考评's
 result, score and note beside it, to the right of the columns the reader uses — and 加分项
 with the 考评's claims already entered. Importing it carries every other item over from
-the 考评 (:func:`compliance.scoring.recheck.carry_over`).
+the 考评 (:func:`compliance.scoring.recheck.carry_over`). The 得分 column is left for import
+to compute (the inputs of a 人工评分 item excepted): the sheet holds only some items, so a
+running total would not be the unit's.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import xlsxwriter
 from compliance.findings import ComplianceError
 from compliance.numbers import fmt
 from compliance.rounds import chinese
-from compliance.rubric import RULE_LABELS, Check, Manual, ResolvedRubric, ScoredItem, describe_rule
+from compliance.rubric import Manual, ResolvedRubric
 from compliance.scoring.inputs import BonusClaim
 from compliance.scoring.recheck import recheck_items
 from compliance.scoring.results import Kind
@@ -27,7 +29,7 @@ from compliance.scoring.scorecard import ScoreCard
 from compliance.standard import ILLUSTRATIVE_NOTICE
 from compliance.workbook import layout as L
 from compliance.workbook.cells import col_letter
-from compliance.workbook.template import choices, finish, score_formula
+from compliance.workbook.template import choices, finish, rule_text
 
 _OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 _PROTECTION = {"format_columns": True, "format_rows": True}
@@ -84,13 +86,6 @@ def write_recheck(
     _items(sheet, rubric, audit, items, s)
     _bonus(bonus, rubric, {c.code for c in claims}, s)
     return finish(book, partial, path)
-
-
-def _rule_text(item: ScoredItem) -> str:
-    words = RULE_LABELS[item.rule.name]
-    if not isinstance(item.rule, Check):
-        words += f"：{describe_rule(item.rule, item.points)}"
-    return words + ("；一票否决：不符合则不达标" if item.veto else "")
 
 
 def _page(ws, *, landscape: bool, rubric: ResolvedRubric, unit_line: str) -> None:
@@ -170,14 +165,11 @@ def _items(ws, rubric: ResolvedRubric, audit: ScoreCard, items, s) -> None:
         ws.write_string(row, _COL[L.TEXT], item.text, s["text"])
         ws.write_string(row, _COL[L.METHOD], item.item.method or "", s["text"])
         ws.write_number(row, _COL[L.POINTS], float(item.points), s["number"])
-        ws.write_string(row, _COL[L.RULE], _rule_text(item), s["text"])
+        ws.write_string(row, _COL[L.RULE], rule_text(item, rubric), s["text"])
         for name in (L.RESULT, L.COUNT, L.MEASURED):
             ws.write_blank(row, _COL[name], None, s["input_number"])
-        formula = score_formula(item, rubric, row + 1)
-        if formula is None or isinstance(item.rule, Manual):
-            ws.write_blank(row, _COL[L.SCORE], None, s["input_score"])
-        else:
-            ws.write_formula(row, _COL[L.SCORE], formula, s["score"], "")
+        manual = isinstance(item.rule, Manual)
+        ws.write_blank(row, _COL[L.SCORE], None, s["input_score"] if manual else s["grey"])
         ws.write_blank(row, _COL[L.NOTE], None, s["input"])
         ws.write_blank(row, _COL[L.EVIDENCE], None, s["input"])
         first = len(L.ITEM_HEADERS)
