@@ -192,7 +192,7 @@ class UnitReport:
     round: str
     facts: tuple[tuple[str, str], ...]
     figures: tuple[KeyFigure, ...]
-    passed: bool
+    passed: bool | None  # None: the rubric has no pass line
     status: str
     grade: str
     failures: tuple[str, ...]
@@ -315,13 +315,17 @@ def _comparison(c: Comparison) -> ComparisonView:
     )
 
 
+def _verdict_tone(card: ScoreCard) -> str:
+    return "" if card.passed is None else "pass" if card.passed else "fail"
+
+
 def _totals(card: ScoreCard) -> tuple[KeyFigure, ...]:
     p = card.precision
     return (
         KeyFigure(f"得分（满分{fmt(card.total)}）", fmt(card.score, p)),
         KeyFigure("得分率", percent(card.rate)),
         KeyFigure("最终得分", fmt(card.final, p)),
-        KeyFigure("是否达标", card.status, "pass" if card.passed else "fail"),
+        KeyFigure("是否达标", card.status, _verdict_tone(card)),
     )
 
 
@@ -521,9 +525,10 @@ def unit_view(
             KeyFigure(f"得分（满分{fmt(card.total)}）", fmt(card.score, p)),
             KeyFigure("得分率", percent(card.rate)),
             KeyFigure("加分", f"+{fmt(card.bonus.counted, p)}"),
+            *((KeyFigure("减分", f"−{fmt(card.penalty.counted, p)}"),) if card.penalty.counted else ()),
             KeyFigure("最终得分", fmt(card.final, p)),
             KeyFigure("等级", card.grade or "—"),
-            KeyFigure("是否达标", card.status, "pass" if card.passed else "fail"),
+            KeyFigure("是否达标", card.status, _verdict_tone(card)),
         ),
         passed=card.passed,
         status=card.status,
