@@ -33,7 +33,7 @@ def workbooks(monkeypatch, tmp_path):
     """``add(name, assessments, findings)`` makes a file the stand-in reader will return them for."""
     prepared: dict[str, tuple[list, list[Finding]]] = {}
 
-    def read_workbook(path, catalog, *, units=None, allow_incomplete=False, rubric=None):
+    def read_workbook(path, catalog, *, units=None, allow_incomplete=False, rubric=None, earlier=None):
         return prepared[Path(path).name]
 
     def add(name: str, assessments=(), findings=()) -> str:
