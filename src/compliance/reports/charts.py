@@ -239,12 +239,13 @@ def _(chart: ProgressChart) -> str:
             span = max((max(dates) - min(dates)).days, 60)
             margin = dt.timedelta(days=max(45, span // 12))
             ax.set_xlim(min(dates) - margin, max(dates) + margin)
+        rotated = len(chart.ticks) > 4
         if chart.ticks:
             ax.set_xticks(
                 [d for d, _ in chart.ticks],
                 [name for _, name in chart.ticks],
-                rotation=30 if len(chart.ticks) > 4 else 0,
-                ha="right" if len(chart.ticks) > 4 else "center",
+                rotation=30 if rotated else 0,
+                ha="right" if rotated else "center",
             )
         ax.set_ylim(0, 124)
         ax.set_yticks([0, 20, 40, 60, 80, 100])
@@ -253,11 +254,16 @@ def _(chart: ProgressChart) -> str:
         ax.set_xlabel(chart.x_title)
         ax.set_ylabel(chart.y_title)
         entries = len(ax.get_legend_handles_labels()[0])
+        # below the (rotated) round names and the axis title, never across them
         ax.legend(
-            loc="upper center", bbox_to_anchor=(0.5, -0.3), fontsize=8, frameon=False, ncols=min(6, entries)
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.5 if rotated else -0.3),
+            fontsize=8,
+            frameon=False,
+            ncols=min(6, entries),
         )
         rows = (entries + 5) // 6
-        return _svg(fig, left=0.1, bottom=0.3 + 0.05 * rows, top=0.95)
+        return _svg(fig, left=0.1, bottom=(0.38 if rotated else 0.28) + 0.05 * rows, top=0.95)
 
 
 def chart_uri(chart) -> str:
