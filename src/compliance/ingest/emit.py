@@ -35,7 +35,16 @@ def scalar(value: object) -> str:
         return "null"
     if isinstance(value, str) and _WORD.match(value) and value not in _YAML_WORDS:
         return value  # rule names and modes: deduct, quantity, shortfall, section…
-    return json.dumps(str(value), ensure_ascii=False)
+    return _quoted(str(value))
+
+
+# characters a YAML stream may not carry raw (DEL, C1 controls, surrogates, non-characters)
+_UNPRINTABLE = re.compile("[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _quoted(text: str) -> str:
+    """A JSON string (a valid YAML double-quoted scalar), with what YAML refuses escaped."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(text, ensure_ascii=False))
 
 
 def flow(value: object) -> str:
@@ -48,7 +57,7 @@ def flow(value: object) -> str:
 
 def key(name: object) -> str:
     text = str(name)
-    return text if _PLAIN_KEY.match(text) else json.dumps(text, ensure_ascii=False)
+    return text if _PLAIN_KEY.match(text) else _quoted(text)
 
 
 def _comment(lines: list[str], indent: str, guesses: list[str] | tuple[str, ...], where: str = "") -> None:

@@ -76,11 +76,14 @@ def _percent(match: re.Match[str]) -> str:
     return f"{value if value is not None else match.group(1)}%"
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def clean(text: object) -> str:
     """A cell's text for the YAML: NFKC-folded spaces trimmed, inner line breaks joined."""
     if text is None:
         return ""
-    value = str(text)
+    value = _CONTROL.sub("", str(text))
     lines = [line.strip() for line in value.replace("\r", "\n").split("\n")]
     joined = "".join(line for line in lines if line)
     return re.sub(r"[ \u3000\t]{2,}", " ", joined).strip()
