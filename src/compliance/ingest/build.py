@@ -254,7 +254,6 @@ def build(tables: list[Table], fallback_title: str) -> Result:
     for chain, row, t in chains:
         extra_names = [b.name for b in chain[keep:]]
         chain = chain[:keep]
-        padded = len(chain) < keep
         parent: Node | None = None
         siblings = sections
         for d in range(keep):
@@ -278,7 +277,6 @@ def build(tables: list[Table], fallback_title: str) -> Result:
             parent = node
             siblings = node.children
         assert parent is not None
-        del padded
         last = parent.entries[-1] if parent.entries else None
         if last is not None and _continues(row, t):
             # the lower rows of one item: its text (and points) merged or left blank
