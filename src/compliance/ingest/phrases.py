@@ -75,11 +75,13 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("proportional", "{cond}按[实际]?[完成|达标|覆盖|执行]{cond}[计分|得分|折算]"),
     Phrase("proportional", "{cond}×100%×{points}[分]?"),
     Phrase("proportional", "{cond}[得分|分值]?[=]?{cond}/{cond}×{points}[分]?"),
+    Phrase("proportional", "[得分|分值][=]{cond}率×{points}[分]?"),
     # --- count-based gains: every event earns points up to a ceiling --------------------
     Phrase("gain", "{cond}每[增加|有|发现|完成|办理|报送|上报|采用|刊登|被]?{cond}?[1]?{u}[的]?[得|加|计|记]{gain}分"),
-    Phrase("gain_cap", "[最高|最多|满分|最高得|最多得|累计最高|累计最多|上限]{max}分[为止|封顶]?"),
+    Phrase("gain_cap", "[此项|本项|该项]?[最高|最多|满分|累计最高|累计最多|上限][计|得|为]?{max}分[为止|封顶]?"),
     # --- deductions: priced per event, once, and their ceiling ---------------------------
-    Phrase("cap", "[扣完为止|扣满为止|扣完本项分值为止|扣完该项分值为止|扣完该项分为止|直至扣完|扣完即止|此项分值扣完为止|本项分值扣完为止|该项扣完为止|扣完此项分值为止]"),
+    Phrase("cap", "[此项|本项|该项|此项分值|本项分值|该项分值]?[扣完为止|扣满为止|扣完本项分值为止|扣完该项分值为止|扣完该项分为止|直至扣完|扣完即止|扣完此项分值为止]"),
+    Phrase("cap", "[此项|本项|该项]{max}分扣完为止"),
     Phrase("cap", "[最多|最高|累计最多|累计最高|累计]扣{max}分[为止|封顶]?"),
     Phrase("cap", "扣满{max}分为止"),
     Phrase("cap", "扣分不超过{max}分"),
@@ -93,6 +95,7 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("per", "{cond}1{u}不[合格|符合|达标|到位|规范|落实][的]?[扣|扣除|减]{per}分"),
     Phrase("per", "{cond}[扣|扣除]{per}分/{u}"),
     Phrase("zero", "{cond}[本项|该项|此项|该项目]?[不得分|不计分|得0分|计0分|记0分|为0分|分值全扣|全扣]"),
+    Phrase("zero", "{cond}[扣除|扣][本项|该项|此项]?[全部分值|全部分数|全部得分]"),
     Phrase("once", "{cond}[扣|扣除|减|倒扣]{per}分"),
     # --- full marks: a condition met earns points --------------------------------------------
     Phrase("full", "{cond}[得|计|记|给|可得|加]{points}分"),
