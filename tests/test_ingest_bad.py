@@ -285,3 +285,44 @@ def test_every_guess_is_commented_where_it_was_made(tmp_path):
     manual = next(i for i, line in enumerate(lines) if line.strip().startswith('"2.3":'))
     assert "jinhua-shuzi.xlsx!评分表!D8" in lines[manual - 1] and "请核对" in lines[manual - 1]
     assert "rule: manual" in lines[manual] and "scoring_text:" in lines[manual]
+
+
+def test_reviewed_files_are_not_overwritten_without_force(tmp_path):
+    table = CORPUS / "yangzhou-zonghe" / "yangzhou-zonghe.docx"
+    report = ingest(table, "yz", tmp_path)
+    report.rubric_path.write_text(
+        report.rubric_path.read_text(encoding="utf-8") + "# 已核对\n", encoding="utf-8"
+    )
+    result = run("ingest", table, "--id", "yz", "-o", tmp_path)
+    assert result.exit_code == 1
+    assert "文件已存在" in result.output and "--force" in result.output
+    assert report.rubric_path.read_text(encoding="utf-8").endswith("# 已核对\n")
+    result = run("ingest", table, "--id", "yz", "-o", tmp_path, "--force")
+    assert "文件已存在" not in result.output
+    assert not report.rubric_path.read_text(encoding="utf-8").endswith("# 已核对\n")
+
+
+def test_a_word_table_continued_after_a_page_break_without_its_header(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("考核评分表")
+    first = document.add_table(rows=3, cols=4)
+    for r, row in enumerate(
+        [
+            ["序号", "考核内容", "分值", "评分标准"],
+            ["1", "持证上岗", "5", "每人扣1分"],
+            ["2", "着装规范", "5", "每人次扣0.5分"],
+        ]
+    ):
+        for c, value in enumerate(row):
+            first.cell(r, c).text = value
+    document.add_page_break()
+    second = document.add_table(rows=1, cols=4)
+    for c, value in enumerate(["3", "案卷规范", "10", "每卷扣2分"]):
+        second.cell(0, c).text = value
+    path = tmp_path / "续表.docx"
+    document.save(path)
+    result, findings = analyse(path)
+    assert [(e.code, e.points) for e in result.entries()] == [("1.1", 5), ("1.2", 5), ("1.3", 10)]
+    assert any("没有表头，已按上一张表的列接续读取" in str(f) and "续表.docx 表2" in str(f) for f in findings)

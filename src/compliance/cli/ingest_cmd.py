@@ -27,6 +27,7 @@ def ingest_command(
             file_okay=False,
         ),
     ] = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的同名标准和评分细则文件。")] = False,
 ) -> int:
     """把单位现有的评分表（Excel/Word）转换为标准和评分细则 YAML。
 
@@ -35,7 +36,7 @@ def ingest_command(
 
     示例：compliance ingest 评分表.xlsx --id jinhua-2019 -o .
     """
-    report = ingest(table, standard_id, out_dir)
+    report = ingest(table, standard_id, out_dir, overwrite=force)
     print_findings(report.findings)
     kinds = "、".join(
         f"{KIND_LABELS.get(k, k)} {n}" for k, n in sorted(report.kinds.items(), key=lambda kv: -kv[1])

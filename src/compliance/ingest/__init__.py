@@ -71,6 +71,11 @@ def analyse(path: Path) -> tuple[Result | None, list[Finding]]:
     tables = []
     for grid in grids:
         table = read_table(grid)
+        if table is None and tables and grid.kind == "docx" and grid.width == tables[-1].grid.width:
+            table = read_table(grid, continuing=tables[-1].columns)  # continued without a header
+            findings.append(
+                Finding(grid.where_row(0), "这张表没有表头，已按上一张表的列接续读取", severity=_warning())
+            )
         if table is None:
             continue
         if tables and table.columns.texts and len(table.columns.texts) != len(tables[0].columns.texts):
@@ -107,10 +112,11 @@ def _warning():
     return Severity.WARNING
 
 
-def ingest(path: Path, standard_id: str, out_dir: Path) -> IngestReport:
+def ingest(path: Path, standard_id: str, out_dir: Path, *, overwrite: bool = False) -> IngestReport:
     """Write ``out_dir/standards/ID.yaml`` and ``out_dir/rubrics/ID-rubric.yaml`` from the table.
 
-    Raises ``FindingsError`` when the table cannot be read at all (nothing is written).
+    Raises ``FindingsError`` when the table cannot be read at all, or when the files exist
+    and ``overwrite`` is not given (a reviewed YAML is never lost): nothing is written then.
     """
     if not ID_PATTERN.fullmatch(standard_id) or len(standard_id) > MAX_ID:
         raise FindingsError(
@@ -121,15 +127,19 @@ def ingest(path: Path, standard_id: str, out_dir: Path) -> IngestReport:
                 )
             ]
         )
+    rubric_id = f"{standard_id}-rubric"
+    standard_path = out_dir / "standards" / f"{standard_id}.yaml"
+    rubric_path = out_dir / "rubrics" / f"{rubric_id}.yaml"
+    existing = [p for p in (standard_path, rubric_path) if p.exists()]
+    if existing and not overwrite:
+        message = "文件已存在（可能已经人工核对过）：未覆盖；如确需重新生成，请加 --force"
+        raise FindingsError([Finding(str(p), message) for p in existing])
     result, findings = analyse(path)
     if result is None:
         raise FindingsError(findings)
-    rubric_id = f"{standard_id}-rubric"
     standard_text = standard_yaml(result, standard_id, path.name)
     rubric_text = rubric_yaml(result, standard_id, rubric_id, path.name)
     findings += _validate(standard_text, rubric_text, standard_id, rubric_id)
-    standard_path = out_dir / "standards" / f"{standard_id}.yaml"
-    rubric_path = out_dir / "rubrics" / f"{rubric_id}.yaml"
     _write(standard_path, standard_text)
     _write(rubric_path, rubric_text)
     entries = list(result.entries())

@@ -320,8 +320,10 @@ def parse_weight(value: object) -> Decimal | None:
     return tidy(number)
 
 
-def read_table(grid: Grid) -> Table | None:
-    header = find_header(grid)
+def read_table(grid: Grid, continuing: Columns | None = None) -> Table | None:
+    """The table of ``grid``; ``continuing``: the columns of the table before it, for a Word
+    table continued after a page break without its header row."""
+    header = find_header(grid) or ((-1, continuing) if continuing is not None else None)
     if header is None:
         return None
     header_row, cols = header
