@@ -56,24 +56,45 @@ def _grid(spec: Spec) -> list[list[str]]:
 
 def write_xlsx(spec: Spec, path: Path) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment, Border, Font, Side
 
     rows = _grid(spec)
     wb = Workbook()
     ws = wb.active
     ws.title = spec.sheet
+    thin = Side(style="thin")
+    widths = list(spec.widths) or [12, 16, 36, 40, 8, 8, 8][: len(spec.header)]
+    widths += [10] * (len(spec.header) - len(widths))
+    first = 2 if spec.title else 1
     for r, line in enumerate(rows, start=1):
+        lines = 1
         for c, value in enumerate(line, start=1):
+            cell = ws.cell(r, c)
+            if r >= first:
+                cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
             if value in {"^", "<"}:
                 continue
-            cell = ws.cell(r, c, _typed(value, spec))
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            cell.value = _typed(value, spec)
+            cell.alignment = Alignment(
+                wrap_text=True, vertical="center", horizontal="center" if len(value) < 8 else "left"
+            )
+            if r > 1 or not spec.title:
+                lines = max(lines, -(-len(value) * 2 // max(widths[c - 1] - 1, 1)))
+        ws.row_dimensions[r].height = 15 * lines + 3
     for r0, c0, r1, c1 in _spans(rows):
         ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
     if spec.title:
         ws.cell(1, 1).font = Font(bold=True, size=14)
-    for i, width in enumerate(spec.widths, start=1):
+        ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
+        ws.row_dimensions[1].height = 28
+    for i, width in enumerate(widths, start=1):
         ws.column_dimensions[chr(64 + i)].width = width
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{first}:{first}"
     wb.properties.created = FIXED
     wb.properties.modified = FIXED
     wb.properties.creator = "compliance corpus"
