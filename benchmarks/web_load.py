@@ -13,7 +13,7 @@ ranking page, ``/api/rank``, a unit page, ``/api/units/CODE/assessments``, and e
 ``--upload-every``-th request an upload of a filled workbook (the first of each stores,
 later ones are checked in full and skipped as already stored). Prints requests/s and
 p50/p95 latency per kind and overall, as a markdown table. Bounded: at most 64 clients
-and 300 s, loopback only.
+and 300 s, loopback only; the first ``--warmup`` seconds are not counted.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def serve(db: str, port: int, workers: int) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
@@ -91,12 +91,19 @@ def serve(db: str, port: int, workers: int) -> subprocess.Popen:
         if process.poll() is not None:
             raise SystemExit(f"compliance serve exited: {process.stderr.read()}")
     process.kill()
-    raise SystemExit("compliance serve did not start in 60 s")
+    raise SystemExit("compliance serve did not start in 180 s")
 
 
 def client_loop(
-    base: str, codes: list[str], spare: list[Path], until: float, upload_every: int, seed: int, out
+    base: str,
+    codes: list[str],
+    spare: list[Path],
+    span: tuple[float, float],
+    upload_every: int,
+    seed: int,
+    out,
 ):
+    measured_from, until = span
     rng = random.Random(seed)
     with httpx.Client(base_url=base, timeout=60) as http:
         r = http.post("/login", data={"username": "压测管理员", "password": PASSWORD})
@@ -130,22 +137,24 @@ def client_loop(
                 call = lambda u=url: http.get(u)  # noqa: E731
             start = time.perf_counter()
             response = call()
-            out.append((kind, time.perf_counter() - start, response.status_code))
+            # The warm-up (each worker's first rescoring, first charts) is not counted.
+            if time.monotonic() >= measured_from:
+                out.append((kind, time.perf_counter() - start, response.status_code))
 
 
-def run_load(base: str, codes, spare, clients: int, seconds: float, upload_every: int) -> list:
+def run_load(base: str, codes, spare, clients: int, seconds: float, upload_every: int, warmup: float) -> list:
     results: list = []
-    until = time.monotonic() + seconds
+    measured_from = time.monotonic() + warmup
+    span = (measured_from, measured_from + seconds)
     threads = [
-        threading.Thread(target=client_loop, args=(base, codes, spare, until, upload_every, i, results))
+        threading.Thread(target=client_loop, args=(base, codes, spare, span, upload_every, i, results))
         for i in range(clients)
     ]
-    began = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return [results, time.monotonic() - began]
+    return [results, time.monotonic() - measured_from]
 
 
 def p(values: list[float], q: float) -> float:
@@ -202,7 +211,13 @@ def one_backend(label: str, db: str, args, folder: Path) -> str:
     process = serve(db, port, args.workers)
     try:
         results, elapsed = run_load(
-            f"http://127.0.0.1:{port}", codes, spare, args.clients, args.seconds, args.upload_every
+            f"http://127.0.0.1:{port}",
+            codes,
+            spare,
+            args.clients,
+            args.seconds,
+            args.upload_every,
+            args.warmup,
         )
     finally:
         process.terminate()
@@ -214,6 +229,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=10, help="seconds of load before measuring starts")
     parser.add_argument("--units", type=int, default=21)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--upload-every", type=int, default=10, help="every n-th request of a client uploads")

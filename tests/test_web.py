@@ -408,3 +408,95 @@ def test_passwords_are_stored_as_argon2_hashes(programme):
     engine.dispose()
     assert hashes and all(h.startswith("$argon2id$") for h in hashes)
     assert not any(p in h for h in hashes for p in PASSWORD.values())
+
+
+def test_too_many_files_are_refused_in_chinese(programme):
+    few = create_app(config(programme, max_files=2))
+    try:
+        client = login(few, "考评员", "考评人员")
+        workbook = programme.spare[programme.own, "2020H1", "考评"]
+        files = [("files", (f"{n}.xlsx", workbook.read_bytes())) for n in range(3)]
+        response = client.post("/upload", files=files, headers={"accept": "application/json"})
+        assert response.status_code == 400 and response.json() == {
+            "error": "一次上传的文件过多：至多 2 个，请分批上传"
+        }
+    finally:
+        few.state.web.close()
+
+
+def test_pages_load_nothing_from_outside(programme, clients):
+    """Intranets have no internet: every script, style and image comes from the app."""
+    admin = clients["admin"]
+    for url in ("/", f"/rounds/{R}", "/progress", f"/units/{programme.own}", "/upload", "/login"):
+        html = admin.get(url).text
+        assert re.findall(r'(?:src|href)="(?:https?:)?//', html) == [], url
+        assert "<script" not in html and "style=" not in html  # the CSP allows neither inline
+    css = clients["anonymous"].get("/static/app.css")
+    assert css.status_code == 200 and "text/css" in css.headers["content-type"]
+    policy = admin.get("/").headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+
+
+def test_a_report_without_a_kind_is_the_audit(programme, clients):
+    default = clients["inspector"].get(f"/reports/{R}/{programme.own}.pdf")
+    audit = clients["inspector"].get(f"/reports/{R}/{programme.own}.pdf?kind=考评")
+    assert default.headers["content-disposition"] == audit.headers["content-disposition"]
+    assert (
+        "考评" in audit.headers["content-disposition"]
+        or "%E8%80%83%E8%AF%84" in audit.headers["content-disposition"]
+    )
+
+
+def test_an_account_disabled_by_the_admin_can_no_longer_log_in(app, programme):
+    admin = login(app, "局管理员", "管理员")
+    token = _token(admin, "/admin/users")
+    form = {"op": "add", "name": "将停用", "role": "中队", "unit": programme.own, "csrf_token": token}
+    assert (
+        admin.post(
+            "/admin/users", data={**form, "password": "abcdefgh1", "password2": "abcdefgh1"}
+        ).status_code
+        == 200
+    )
+    squad = TestClient(app, base_url="http://testserver")
+    assert (
+        squad.post(
+            "/login", data={"username": "将停用", "password": "abcdefgh1"}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    assert squad.get(f"/api/units/{programme.own}/assessments").status_code == 200
+    page = admin.post("/admin/users", data={"op": "disable", "name": "将停用", "csrf_token": token})
+    assert "已停用账号“将停用”" in page.text
+    assert squad.get(f"/api/units/{programme.own}/assessments").status_code == 401  # the session ends at once
+    assert squad.post("/login", data={"username": "将停用", "password": "abcdefgh1"}).status_code == 401
+    refused = admin.post("/admin/users", data={"op": "disable", "name": "局管理员", "csrf_token": token})
+    assert refused.status_code == 400 and "不能停用自己的账号" in refused.text
+
+
+def test_user_passwd_and_list_from_the_command_line(programme):
+    made = run(
+        "user",
+        "add",
+        "命令行",
+        "--role",
+        "考评人员",
+        "--db",
+        str(programme.db),
+        "--password-stdin",
+        stdin="old-password-1\n",
+    )
+    assert made.returncode == 0, made.stderr
+    changed = run(
+        "user", "passwd", "命令行", "--db", str(programme.db), "--password-stdin", stdin="new-password-2\n"
+    )
+    assert changed.returncode == 0, changed.stderr
+    with Store.open(str(programme.db)) as store:
+        accounts = Accounts(store)
+        assert accounts.check_password("命令行", "old-password-1") is None
+        assert accounts.check_password("命令行", "new-password-2").name == "命令行"
+    listed = run("user", "list", "--db", str(programme.db))
+    assert ["命令行", "考评人员", "—", "启用"] in [line.split() for line in listed.stdout.splitlines()]
+    missing = run(
+        "user", "passwd", "没有这人", "--db", str(programme.db), "--password-stdin", stdin="new-password-2\n"
+    )
+    assert missing.returncode == 1 and "没有账号" in missing.stderr

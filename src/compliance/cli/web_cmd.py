@@ -158,3 +158,46 @@ def user_add(
     if unit and unit not in known:
         err.print(f"警告：历史库中还没有单位 {unit} 的评估记录；请确认单位编码无误", markup=False)
     return Exit.OK
+
+
+@user_app.command("passwd")
+def user_passwd(
+    name: Annotated[str, typer.Argument(help="要重设密码的账号名。")],
+    db: DbOption = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="从标准输入读取新密码（一行），而不是交互输入两次。")
+    ] = False,
+) -> int:
+    """重设账号的密码（该账号已登录的会话随即失效），并重新启用该账号。
+
+    示例：compliance user passwd 局管理员 --db compliance.db
+    """
+    from compliance.store import Store
+    from compliance.store.accounts import Accounts
+
+    password = _password(password_stdin)
+    with Store.open(db_url(db)) as store:
+        accounts = Accounts(store)
+        accounts.set_password(name, password)
+        accounts.set_active(name, True)
+    out.print(f"已重设账号“{name}”的密码", markup=False)
+    return Exit.OK
+
+
+@user_app.command("list")
+def user_list(db: DbOption = None) -> int:
+    """列出网页版的全部账号：账号名、角色、所属单位、是否启用。
+
+    示例：compliance user list --db compliance.db
+    """
+    from compliance.store import Store
+    from compliance.store.accounts import Accounts
+
+    with Store.open(db_url(db)) as store:
+        users = Accounts(store).all()
+    for u in users:
+        state = "启用" if u.active else "已停用"
+        out.print(f"{u.name}  {u.role}  {u.unit_code or '—'}  {state}", markup=False)
+    if not users:
+        out.print("还没有账号：用 compliance user add 创建", markup=False)
+    return Exit.OK

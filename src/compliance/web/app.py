@@ -9,6 +9,7 @@ Every handler is async and does its store and rendering work in the thread pool
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -164,7 +165,7 @@ async def ranking_page(request: Request) -> Response:
     state = _state(request)
     round_ = _round(request.path_params["round"])
     kind = _kind(request.query_params.get("kind"))
-    context = await blocking(dashboards.ranking, state, round_, kind)
+    context = dict(await blocking(dashboards.ranking, state, round_, kind))  # the memo's copy stays as is
     context["choices"] = await blocking(dashboards.round_choices, state)
     context["kinds"] = [str(k) for k in Kind]
     return page(request, "ranking.html", context, user=user)
@@ -207,9 +208,10 @@ async def unit_page(request: Request) -> Response:
     code = request.path_params["code"]
     check_unit(user, code)
     state = _state(request)
-    context = await blocking(dashboards.unit_page, state, code)
-    if context is None:
+    found = await blocking(dashboards.unit_page, state, code)
+    if found is None:
         raise HTTPException(404, f"没有单位编码为 {code} 的单位")
+    context = dict(found)  # the memo's copy stays as is
     context["choices"] = await blocking(dashboards.round_choices, state)
     context["kinds"] = [str(Kind.SELF)] if user.role is Role.SQUAD else [str(k) for k in Kind]
     return page(request, "unit.html", context, user=user)
@@ -221,8 +223,14 @@ async def unit_report(request: Request) -> Response:
     code = request.path_params["code"]
     check_unit(user, code)
     round_ = _round(request.path_params["round"])
-    kind = _kind(request.query_params.get("kind"))
-    path, name = await blocking(downloads.unit_pdf, _state(request), round_, code, kind)
+    state = _state(request)
+    if request.query_params.get("kind"):
+        kind = _kind(request.query_params.get("kind"))
+    else:  # the audit, else whatever the unit has in that round
+        kinds = [Kind.AUDIT, Kind.RECHECK, Kind.SELF]
+        found = [k for k in kinds if await blocking(state.store.card, code, round_, k)]
+        kind = found[0] if found else Kind.AUDIT
+    path, name = await blocking(downloads.unit_pdf, state, round_, code, kind)
     return FileResponse(path, headers=attachment(name), media_type="application/pdf")
 
 
@@ -385,11 +393,27 @@ async def api_assessments(request: Request) -> Response:
 # --- errors -----------------------------------------------------------------------------------
 
 
+# Starlette's own refusals of a multipart body, in Chinese.
+_MULTIPART = [
+    (re.compile(r"Too many files"), "一次上传的文件过多：至多 {} 个，请分批上传"),
+    (re.compile(r"Too many fields"), "表单字段过多"),
+    (re.compile(r"(Part exceeded|exceeded maximum size)", re.I), "表单中的某个字段过大"),
+    (re.compile(r"(boundary|multipart|Did not find)", re.I), "上传内容不是有效的表单（multipart/form-data）"),
+]
+
+
+def _chinese_detail(request: Request, detail: str) -> str:
+    for pattern, text in _MULTIPART:
+        if pattern.search(detail):
+            return text.format(_state(request).config.max_files)
+    return detail
+
+
 async def _http_error(request: Request, exc: HTTPException) -> Response:
     user = await current_user(request) if exc.status_code != 401 else None
     if isinstance(exc, NotLoggedIn) and request.method == "GET" and not wants_json(request):
         return RedirectResponse(login_redirect_target(request), 303)
-    return error(request, exc.status_code, str(exc.detail), user=user)
+    return error(request, exc.status_code, _chinese_detail(request, str(exc.detail)), user=user)
 
 
 async def _known_error(request: Request, exc: ComplianceError) -> Response:

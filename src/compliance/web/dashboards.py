@@ -36,6 +36,10 @@ def round_choices(state: AppState) -> list[dict]:
 
 def ranking(state: AppState, round: str, kind: Kind) -> dict:
     """A round's ranking with changes since the previous round and the district table."""
+    return state.memo(("ranking", round, str(kind)), lambda: _ranking(state, round, kind))
+
+
+def _ranking(state: AppState, round: str, kind: Kind) -> dict:
     inputs = ranking_inputs(state.store, round, kind, state.rubric_for)
     view = ranking_view(**inputs)
     context = {
@@ -50,6 +54,8 @@ def ranking(state: AppState, round: str, kind: Kind) -> dict:
     for row in context["rows"]:
         row["arrow"] = row["rank_change"][:1] if row["rank_change"][:1] in "↑↓" else ""
     context["round_chinese"] = chinese(round)
+    context["title"] = context["title"].replace(f"{round} ", f"{chinese(round)} ", 1)
+    context["honesty"] = honesty(state, round) if kind is Kind.AUDIT else []
     context["vetoed"] = [
         {
             "code": code,
@@ -114,11 +120,15 @@ def milestone(state: AppState) -> dict | None:
 
 
 def overview(state: AppState) -> dict:
+    return state.memo(("overview",), lambda: _overview(state))
+
+
+def _overview(state: AppState) -> dict:
     rounds = audited_rounds(state)
     if not rounds:
         return {"round": None, "milestone": milestone(state)}
     latest = rounds[-1]
-    context = ranking(state, latest, Kind.AUDIT)
+    context = dict(ranking(state, latest, Kind.AUDIT))
     context.update(
         round=latest,
         rate=percent(Decimal(context["passed"]) / Decimal(context["count"]), 1) if context["count"] else "—",
@@ -201,6 +211,10 @@ def unit_cards(state: AppState, code: str) -> list[ScoreCard]:
 def unit_page(state: AppState, code: str) -> dict | None:
     """The unit's latest result in full (the report's own context), its trend, and every
     assessment; None when the store has nothing of it."""
+    return state.memo(("unit", code), lambda: _unit_page(state, code))
+
+
+def _unit_page(state: AppState, code: str) -> dict | None:
     cards = unit_cards(state, code)
     if not cards:
         unit = next((u for u in state.roster() if u.code == code), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from compliance.catalog import Catalog, load_targets
@@ -18,6 +18,7 @@ from compliance.web.config import WebConfig
 from compliance.workbook import load_units_file
 
 SECRET_SETTING = "web.session_secret"
+MEMO_SIZE = 256  # pages' data kept per worker
 PDF_AT_ONCE = 2  # WeasyPrint is CPU-bound: more renders at once only make each slower
 
 
@@ -31,6 +32,8 @@ class AppState:
     units_file: UnitsFile | None
     cache: Path
     renders: threading.BoundedSemaphore
+    _memo: dict = field(default_factory=dict)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, config: WebConfig) -> AppState:
@@ -57,6 +60,21 @@ class AppState:
             cache,
             threading.BoundedSemaphore(PDF_AT_ONCE),
         )
+
+    def memo(self, key: tuple, build):
+        """``build()``, kept while the store's current assessments stay the same: pages and
+        their charts are drawn once per change, not once per request."""
+        key = (*key, self.store.fingerprint())
+        with self._memo_lock:
+            if key in self._memo:
+                self._memo[key] = self._memo.pop(key)  # most recently used last
+                return self._memo[key]
+        value = build()
+        with self._memo_lock:
+            self._memo[key] = value
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.pop(next(iter(self._memo)))
+        return value
 
     def secret(self) -> str:
         return self.config.secret or self.accounts.setting(SECRET_SETTING, new_secret())
