@@ -12,4 +12,11 @@ quiet "$work/venv/bin/pip" install -q .
 cd "$work"  # away from the checkout: only what was installed is found
 "$work/venv/bin/compliance" --help >/dev/null
 "$work/venv/bin/compliance" show jiangsu-2018 >/dev/null
+# The web app's pages and stylesheet ship in the wheel, and its stack is installed.
+"$work/venv/bin/python" -c "
+from importlib import resources
+import compliance.web.app
+web = resources.files('compliance.web')
+assert (web / 'templates' / 'base.html').is_file() and (web / 'static' / 'app.css').is_file()
+"
 echo "✓ pip install . gives a working compliance CLI"

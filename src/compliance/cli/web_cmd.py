@@ -84,6 +84,15 @@ def serve(
         secure_cookies=secure_cookies,
         secret=os.environ.get("COMPLIANCE_SECRET_KEY") or None,
     )
+    # Every input is checked here, once, with the CLI's messages, before any worker starts.
+    if targets:
+        from compliance.catalog import load_targets
+
+        load_targets(targets)
+    if units:
+        from compliance.workbook import load_units_file
+
+        load_units_file(units)
     with Store.open(config.db) as store:  # upgrade the schema once, before any worker starts
         admins = Accounts(store).count(Role.ADMIN)
         where = store.where
