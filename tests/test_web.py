@@ -500,3 +500,15 @@ def test_user_passwd_and_list_from_the_command_line(programme):
         "user", "passwd", "没有这人", "--db", str(programme.db), "--password-stdin", stdin="new-password-2\n"
     )
     assert missing.returncode == 1 and "没有账号" in missing.stderr
+
+
+def test_serve_says_in_chinese_that_its_port_is_taken(programme):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--db", str(programme.db), "--port", str(port))
+    assert result.returncode == 1 and f"127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.stderr

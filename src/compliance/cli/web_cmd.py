@@ -102,6 +102,7 @@ def serve(
             f"  compliance user add 管理员名 --role 管理员 --db {config.db}",
             markup=False,
         )
+    _check_port(host, port)
     out.print(f"网页版已启动：http://{host}:{port}/ （历史库 {where}；按 Ctrl+C 停止）", markup=False)
     if workers == 1:
         from compliance.web.app import create_app
@@ -121,10 +122,25 @@ def serve(
     return Exit.OK
 
 
+def _check_port(host: str, port: int) -> None:
+    """Say in Chinese, before uvicorn would say it in English, that the address is taken."""
+    import socket
+
+    from compliance.findings import ComplianceError
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise ComplianceError(
+            f"无法在 {host}:{port} 上监听（{exc.strerror or exc}）：端口可能已被占用，请换一个 --port"
+        ) from None
+
+
 def _password(from_stdin: bool) -> str:
     if from_stdin:
-        line = sys.stdin.readline()
-        return line[:-1] if line.endswith("\n") else line
+        return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
         raise click.UsageError("标准输入不是终端：请加 --password-stdin 从标准输入读取密码")
     first = typer.prompt("密码", hide_input=True)

@@ -211,16 +211,31 @@ def unit_cards(state: AppState, code: str) -> list[ScoreCard]:
 def unit_page(state: AppState, code: str) -> dict | None:
     """The unit's latest result in full (the report's own context), its trend, and every
     assessment; None when the store has nothing of it."""
-    return state.memo(("unit", code), lambda: _unit_page(state, code))
-
-
-def _unit_page(state: AppState, code: str) -> dict | None:
     cards = unit_cards(state, code)
+    if not cards:
+        return state.memo(("unit", code), lambda: _unit_page(state, code, cards))
+    # What the page shows: this unit's own assessments, and the round its place is taken in.
+    main = _main(cards)
+    key = (
+        "unit",
+        code,
+        tuple((c.meta, c.rubric_hash, c.final, c.items) for c in cards),
+        state.store.fingerprint(main.meta.round, main.meta.kind),
+    )
+    return state.memo(key, lambda: _unit_page(state, code, cards), whole_store=False)
+
+
+def _main(cards: list[ScoreCard]) -> ScoreCard:
+    """The assessment a unit page leads with: the latest audit, else the latest of any kind."""
+    audits = [c for c in cards if c.meta.kind is Kind.AUDIT]
+    return audits[-1] if audits else cards[-1]
+
+
+def _unit_page(state: AppState, code: str, cards: list[ScoreCard]) -> dict | None:
     if not cards:
         unit = next((u for u in state.roster() if u.code == code), None)
         return None if unit is None else {"unit": unit, "main": None, "assessments": []}
-    audits = [c for c in cards if c.meta.kind is Kind.AUDIT]
-    main = audits[-1] if audits else cards[-1]
+    main = _main(cards)
     round_, kind = main.meta.round, main.meta.kind
     places = placings(state.store.cards(round_, kind)).get(code)
     pair = next(((s, a) for s, a in state.store.pairs(round_) if a.meta.unit.code == code), None)

@@ -61,10 +61,12 @@ class AppState:
             threading.BoundedSemaphore(PDF_AT_ONCE),
         )
 
-    def memo(self, key: tuple, build):
-        """``build()``, kept while the store's current assessments stay the same: pages and
-        their charts are drawn once per change, not once per request."""
-        key = (*key, self.store.fingerprint())
+    def memo(self, key: tuple, build, *, whole_store: bool = True):
+        """``build()``, kept while the store's current assessments stay the same (or, with
+        ``whole_store=False``, while ``key`` itself says everything it depends on): pages
+        and their charts are drawn once per change, not once per request."""
+        if whole_store:
+            key = (*key, self.store.fingerprint())
         with self._memo_lock:
             if key in self._memo:
                 self._memo[key] = self._memo.pop(key)  # most recently used last
