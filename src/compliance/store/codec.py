@@ -21,6 +21,7 @@ from compliance.scoring import (
     ItemInput,
     ItemScore,
     Kind,
+    PenaltyClaim,
     ScoreCard,
     evaluate,
 )
@@ -33,7 +34,18 @@ class StoreIntegrityError(ComplianceError):
     """What the store holds does not score to what it recorded: a bug, never a user error."""
 
 
-TOTALS = ("earned", "possible", "rate", "score", "final", "veto", "passed", "grade", "not_inspected")
+TOTALS = ("earned", "possible", "rate", "score", "final", "veto", "not_inspected")
+
+
+def _totals(card: ScoreCard) -> dict[str, object]:
+    """The totals kept at import, as the columns hold them: no pass line is kept as passed
+    False and no grades as grade "" (the rubric snapshot says which it was)."""
+    return {name: getattr(card, name) for name in TOTALS} | {
+        "passed": bool(card.passed),
+        "grade": card.grade or "",
+        "bonus": card.bonus.counted,
+        "penalty": card.penalty.counted,
+    }
 
 
 def _canonical(payload: object) -> str:
@@ -61,6 +73,8 @@ def digest(rubric: ResolvedRubric, assessment: Assessment) -> str:
         ),
         "bonus": sorted([b.code, b.note] for b in assessment.bonus),
     }
+    if assessment.penalties:  # only then: the digests of assessments without them stay as they were
+        payload["penalties"] = sorted([p.code, _num(p.count), p.note] for p in assessment.penalties)
     return hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()
 
 
@@ -142,16 +156,49 @@ def assessment_row(
         digest=digest,
         imported_at=now,
         superseded=False,
-        bonus=card.bonus.counted,
-        **{name: getattr(card, name) for name in TOTALS},
-        items=[
-            _item_row(position, score, inputs.get(score.code)) for position, score in enumerate(card.items)
-        ],
+        **_totals(card),
+        penalty_claims=[[p.code, _num(p.count), p.note] for p in assessment.penalties] or None,
+        items=_item_rows(card, inputs),
         bonus_claims=[
             BonusClaimRow(code=b.code, position=position, note=b.note)
             for position, b in enumerate(assessment.bonus)
         ],
     )
+
+
+def _item_rows(card: ScoreCard, inputs: dict[str, ItemInput]) -> list[ItemResultRow]:
+    """One row per scored item, each followed by its input rows (a trigger's or criterion's
+    ``2.4/1``: kept as entered, with no score of their own)."""
+    parts: dict[str, list[ItemInput]] = {}
+    for code, entry in inputs.items():
+        base, slash, _ = code.partition("/")
+        if slash:
+            parts.setdefault(base, []).append(entry)
+    rows = []
+    for score in card.items:
+        rows.append(_item_row(len(rows), score, inputs.get(score.code)))
+        rows.extend(_part_row(len(rows) + i, entry) for i, entry in enumerate(parts.get(score.code, ())))
+    return rows
+
+
+def _part_row(position: int, entry: ItemInput) -> ItemResultRow:
+    return ItemResultRow(
+        code=entry.code,
+        position=position,
+        has_input=True,
+        result=entry.result,
+        count=entry.count,
+        measured=entry.measured,
+        score_input=entry.score,
+        note=entry.note,
+        evidence=entry.evidence,
+        earned=Decimal(0),
+        possible=Decimal(0),
+        status=PART_STATUS,
+    )
+
+
+PART_STATUS = "分项"
 
 
 def _item_row(position: int, score: ItemScore, entry: ItemInput | None) -> ItemResultRow:
@@ -188,7 +235,11 @@ def assessment_of(row: AssessmentRow, unit: Unit) -> Assessment:
         if i.has_input
     )
     bonus = tuple(BonusClaim(b.code, b.note) for b in row.bonus_claims)
-    return Assessment(meta, items, bonus, source=row.source_name)
+    penalties = tuple(
+        PenaltyClaim(code, None if count is None else Decimal(count), note)
+        for code, count, note in row.penalty_claims or ()
+    )
+    return Assessment(meta, items, bonus, source=row.source_name, penalties=penalties)
 
 
 def unit_of(row: UnitRow) -> Unit:
@@ -209,9 +260,13 @@ def rescore(rubric: ResolvedRubric, row: AssessmentRow, unit: Unit) -> ScoreCard
 
 
 def _differences(card: ScoreCard, row: AssessmentRow) -> list[str]:
-    recorded = {name: getattr(row, name) for name in TOTALS} | {"bonus": row.bonus}
-    computed = {name: getattr(card, name) for name in TOTALS} | {"bonus": card.bonus.counted}
-    recorded |= {f"item {i.code}": (i.earned, i.possible, i.status) for i in row.items}
+    recorded = {name: getattr(row, name) for name in (*TOTALS, "passed", "grade", "bonus", "penalty")}
+    if recorded["penalty"] is None:  # stored before penalties existed
+        recorded["penalty"] = Decimal(0)
+    computed = _totals(card)
+    recorded |= {
+        f"item {i.code}": (i.earned, i.possible, i.status) for i in row.items if i.status != PART_STATUS
+    }
     computed |= {f"item {i.code}": (i.earned, i.possible, str(i.status)) for i in card.items}
     return [
         f"{name} 记录为 {recorded.get(name)}，重算为 {computed.get(name)}"

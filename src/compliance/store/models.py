@@ -128,9 +128,13 @@ class AssessmentRow(Base):
     bonus: Mapped[Decimal] = mapped_column(Exact)
     final: Mapped[Decimal] = mapped_column(Exact)
     veto: Mapped[bool] = mapped_column(Boolean)
-    passed: Mapped[bool] = mapped_column(Boolean)
-    grade: Mapped[str] = mapped_column(Text)
+    passed: Mapped[bool] = mapped_column(Boolean)  # False also when the rubric has no pass line
+    grade: Mapped[str] = mapped_column(Text)  # "" when the rubric has no grades
     not_inspected: Mapped[int] = mapped_column(Integer)
+    # 减分项 (rubric v2): the penalty counted, and the claims as entered, [[code, count, note], …]
+    # (count as the Decimal's text); NULL for assessments without penalties.
+    penalty: Mapped[Decimal | None] = mapped_column(Exact)
+    penalty_claims: Mapped[list | None] = mapped_column(JSON)
 
     items: Mapped[list[ItemResultRow]] = relationship(
         order_by="ItemResultRow.position", cascade="all, delete-orphan", passive_deletes=True

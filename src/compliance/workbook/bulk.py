@@ -4,7 +4,9 @@ Columns: 单位编码, 评估类型, 评估轮次, 编号, 结论, 问题数, �
 评分细则, 检查日期, 检查人员, 问题描述, 佐证材料. A row's rubric is its 评分细则, else the
 one the caller names (``--rubric``), else the one rubric that applies to the unit's type.
 Unit details come from the units list (required: ``--units`` or a 单位 sheet). A row
-whose 编号 is one of the rubric's bonus items (加分项) claims it when its 结论 is 是.
+whose 编号 is one of the rubric's bonus items (加分项) claims it when its 结论 is 是; a
+row whose 编号 is a penalty (减分项) says in 问题数 how many times it happened; a trigger's
+or criterion's row uses its ``2.4/1`` code.
 Rows are streamed: a form of 200,000 rows is never held in memory twice.
 """
 
@@ -16,10 +18,19 @@ from functools import partial
 
 from compliance.findings import Finding, Severity, errors_of
 from compliance.rubric import ResolvedRubric
-from compliance.scoring import Assessment, AssessmentMeta, BonusClaim, Kind, Result, evaluate, parse_result
+from compliance.scoring import (
+    Assessment,
+    AssessmentMeta,
+    BonusClaim,
+    Kind,
+    PenaltyClaim,
+    Result,
+    evaluate,
+    parse_result,
+)
 from compliance.units import Unit, UnitsFile
 from compliance.workbook import layout as L
-from compliance.workbook.cells import BadCell, date_of, text_of
+from compliance.workbook.cells import BadCell, date_of, number_of, text_of
 from compliance.workbook.meta import Rubrics, applies_warning, inspectors_of, kind_of, round_of
 from compliance.workbook.source import Book, Cell, Sheet
 from compliance.workbook.table import (
@@ -47,16 +58,20 @@ class _Group:
     round: str
     rows: list[ParsedRow] = field(default_factory=list)
     claims: list[BonusClaim] = field(default_factory=list)
+    penalties: list[PenaltyClaim] = field(default_factory=list)
     date: dt.date | None = None
     inspectors: tuple[str, ...] = ()
     bonus_codes: frozenset[str] = field(init=False)
+    penalty_codes: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.bonus_codes = frozenset(b.code for b in self.rubric.bonus_items)
+        self.penalty_codes = frozenset(p.code for p in self.rubric.penalty_items)
 
     def assessment(self, source: str) -> Assessment:
         meta = AssessmentMeta(self.unit, self.rubric.id, self.kind, self.round, self.date, self.inspectors)
-        return Assessment(meta, tuple(r.input for r in self.rows), tuple(self.claims), source)
+        rows = tuple(r.input for r in self.rows)
+        return Assessment(meta, rows, tuple(self.claims), source, tuple(self.penalties))
 
 
 @dataclass
@@ -190,6 +205,9 @@ def _add_row(ctx: _Context, row: int, values: dict[str, Cell], group: _Group | N
     if group and code in group.bonus_codes and rubric.item(code) is None:
         _claim(ctx, row, code, values, group)
         return
+    if group and code in group.penalty_codes and rubric.item(code) is None:
+        _penalty(ctx, row, code, values, group)
+        return
     parsed, more = ctx.rows.parse(row, values, rubric)
     ctx.findings += more
     if parsed and group:
@@ -205,6 +223,17 @@ def _claim(ctx: _Context, row: int, code: str, values: dict[str, Cell], group: _
     elif answer is not Result.FAIL:
         message = f"加分项 {code} 的结论应为 {L.YES}（申报）或 {L.NO}，得到“{claimed}”"
         ctx.findings.append(ctx.where.finding(row, ctx.header.columns[L.RESULT], message))
+
+
+def _penalty(ctx: _Context, row: int, code: str, values: dict[str, Cell], group: _Group) -> None:
+    col = ctx.header.columns[L.COUNT]
+    try:
+        count = number_of(values[L.COUNT], L.COUNT)
+    except BadCell as exc:
+        ctx.findings.append(ctx.where.finding(row, col, f"减分项 {code} 的{exc}"))
+        return
+    note = text_of(values.get(L.NOTE, ""))
+    group.penalties.append(PenaltyClaim(code, count, note, ctx.where.ref(row, col)))
 
 
 def _evaluate(

@@ -1,4 +1,4 @@
-"""Reading a filled per-unit checklist: 基本信息, 检查表 and 加分项 → one Assessment."""
+"""Reading a filled per-unit checklist: 基本信息, 检查表, 加分项 and 减分项 → one Assessment."""
 
 from __future__ import annotations
 
@@ -10,11 +10,20 @@ from functools import partial
 from compliance.findings import Finding, Severity, errors_of
 from compliance.rounds import chinese
 from compliance.rubric import ResolvedRubric
-from compliance.scoring import Assessment, AssessmentMeta, BonusClaim, Kind, Result, evaluate, parse_result
+from compliance.scoring import (
+    Assessment,
+    AssessmentMeta,
+    BonusClaim,
+    Kind,
+    PenaltyClaim,
+    Result,
+    evaluate,
+    parse_result,
+)
 from compliance.scoring.recheck import carry_over
 from compliance.units import Unit, UnitsFile
 from compliance.workbook import layout as L
-from compliance.workbook.cells import BadCell, date_of, key, text_of
+from compliance.workbook.cells import BadCell, date_of, key, number_of, text_of
 from compliance.workbook.meta import (
     Rubrics,
     applies_warning,
@@ -66,13 +75,13 @@ class Info:
 
 def read_checklist(
     book: Book,
-    sheets: tuple[str, str, str | None],
+    sheets: tuple[str, str, str | None, str | None],
     rubrics: Rubrics,
     units: UnitsFile | None,
     allow_incomplete: bool,
     earlier: Callable[[AssessmentMeta], Assessment | None] | None = None,
 ) -> tuple[list[tuple[ResolvedRubric, Assessment]], list[Finding]]:
-    info_sheet, items_sheet, bonus_sheet = sheets
+    info_sheet, items_sheet, bonus_sheet, penalty_sheet = sheets
     findings: list[Finding] = []
     info_grid, more = book.grid(info_sheet)
     findings += more
@@ -91,12 +100,16 @@ def read_checklist(
         findings += more
     claims, more = _read_bonus(book, bonus_sheet)
     findings += more
+    penalties, more = _read_penalties(book, penalty_sheet, rubric)
+    findings += more
     if rubric is None or rows is None:  # without the rows, every item would look missing
         return [], findings
     meta = info.meta if info else None
     # Evaluate even when 基本信息 has errors, so that the engine's findings are reported in
     # the same pass; a placeholder unit stands in and the result is thrown away.
-    assessment = Assessment(meta or _placeholder(rubric), tuple(r.input for r in rows), claims, book.file)
+    assessment = Assessment(
+        meta or _placeholder(rubric), tuple(r.input for r in rows), claims, book.file, penalties
+    )
     if meta is not None and meta.kind is Kind.RECHECK and earlier is not None:
         audit = earlier(meta)
         if audit is None:
@@ -294,4 +307,39 @@ def _read_bonus(book: Book, sheet: str | None) -> tuple[tuple[BonusClaim, ...], 
         elif answer is Result.PASS:
             note = text_of(values.get(L.REMARK, ""))
             claims.append(BonusClaim(code, note, where.ref(row, header.columns[L.CODE])))
+    return tuple(claims), findings
+
+
+def _read_penalties(
+    book: Book, sheet: str | None, rubric: ResolvedRubric | None
+) -> tuple[tuple[PenaltyClaim, ...], list[Finding]]:
+    """The 减分项 sheet: how many times each penalty happened (a blank 次数 is 0)."""
+    if sheet is None:
+        if rubric is not None and rubric.info.penalties is not None:
+            message = f"缺少工作表“{L.PENALTY_SHEET}”：按未发生任何减分事项处理"
+            return (), [Finding(book.file, message, severity=Severity.WARNING)]
+        return (), []
+    grid, findings = book.grid(sheet)
+    if grid is None:
+        return (), findings
+    where = Where(book.file, sheet)
+    header, more = find_header(grid, where, L.PENALTY_HEADERS, (L.CODE, L.TIMES))
+    findings += more
+    if header is None or errors_of(more):
+        return (), findings
+    claims = []
+    col = header.columns[L.TIMES]
+    for row, values in rows_below(grid.below(header.row), header, (L.CODE, L.TIMES, L.REMARK)):
+        code = text_of(values[L.CODE])
+        try:
+            count = number_of(values[L.TIMES], L.TIMES)
+        except BadCell as exc:
+            findings.append(where.finding(row, col, f"减分项 {code or ''} 的{exc}"))
+            continue
+        if code is None:
+            if count is not None:
+                findings.append(where.finding(row, header.columns[L.CODE], "填写了次数，但没有减分项编号"))
+            continue
+        note = text_of(values.get(L.REMARK, ""))
+        claims.append(PenaltyClaim(code, count, note, where.ref(row, col)))
     return tuple(claims), findings

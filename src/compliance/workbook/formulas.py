@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from compliance.rubric import Check, Deduct, Levels, Manual, Quantity, ScoredItem
+from compliance.rubric import Bands, Check, Criteria, Deduct, Levels, Manual, Quantity, ScoredItem, Shortfall
 from compliance.scoring.results import _SYNONYMS, Result, normalise
 
 ERROR_MARK = "有误"
@@ -156,8 +156,11 @@ def levels_formula(item: ScoredItem, cells: RowCells, ctx: SheetContext) -> str:
     assert isinstance(rule, Levels)
     t, r, p = cells.text, cells.result, cells.points
     formula = f'IF({r}="{Result.NA}",{ctx.na(cells)},{ctx.error})'
-    for label, fraction in reversed(rule.labels):
-        formula = f"IF(EXACT({t},{quoted(normalise(label))}),{p}*{excel_number(fraction)},{formula})"
+    for label, value in reversed(rule.labels):
+        earned = (
+            excel_number(value) if rule.absolute else f"{p}*{excel_number(value)}"
+        )  # level_points: points
+        formula = f"IF(EXACT({t},{quoted(normalise(label))}),{earned},{formula})"
     return f'IF({t}="","",{formula})'
 
 
@@ -167,9 +170,12 @@ def deduct_formula(item: ScoredItem, cells: RowCells, ctx: SheetContext) -> str:
     assert isinstance(rule, Deduct)
     n, r, p = cells.count, cells.result, cells.points
     blank = f'IF({r}="{Result.PASS}",{p},IF({r}="","",{ctx.error}))'
+    lost = f"{excel_number(rule.per)}*{n}"
+    if rule.max_deduct is not None:  # 扣满 max_deduct 为止
+        lost = f"MIN({excel_number(rule.pool(item.points))},{lost})"
     judged = (
         f'IF({n}="{BAD}",{ctx.error},IF({n}="",{blank},'
-        f"IF(OR({n}<0,{n}<>INT({n})),{ctx.error},MAX(0,{p}-{excel_number(rule.per)}*{n}))))"
+        f"IF(OR({n}<0,{n}<>INT({n})),{ctx.error},MAX(0,{p}-{lost}))))"
     )
     return own_result(cells, ctx, judged)
 
@@ -207,9 +213,14 @@ _FORMULAS = {
 }
 
 
-def earned_formula(item: ScoredItem, cells: RowCells, ctx: SheetContext) -> str:
-    """The item's earned points (no leading ``=``)."""
-    return _FORMULAS[type(item.rule)](item, cells, ctx)
+def earned_formula(item: ScoredItem, cells: RowCells, ctx: SheetContext) -> str | None:
+    """The item's earned points (no leading ``=``); None for a rule the sheet does not
+    compute yet (triggers, criteria, shortfall, bands: import scores them)."""
+    rule = item.rule
+    if isinstance(rule, Deduct) and rule.triggers:
+        return None
+    formula = _FORMULAS.get(type(rule))
+    return None if formula is None else formula(item, cells, ctx)
 
 
 def typed_score(item: ScoredItem) -> bool:
@@ -223,10 +234,14 @@ def own_inputs(item: ScoredItem) -> tuple[str, ...]:
     match item.rule:
         case Check() | Levels():
             return ("result",)
+        case Deduct(triggers=triggers) if triggers:
+            return ("result",)  # the counts go in the rows below (2.4/1 …)
         case Deduct():
             return ("result", "count")
-        case Quantity():
+        case Quantity() | Shortfall() | Bands():
             return ("result", "measured")
+        case Criteria():
+            return ("result",)
         case Manual():
             return ("result", "score")
     raise AssertionError(item.rule)

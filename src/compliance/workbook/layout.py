@@ -9,6 +9,7 @@ from __future__ import annotations
 INFO_SHEET = "基本信息"
 ITEMS_SHEET = "检查表"
 BONUS_SHEET = "加分项"
+PENALTY_SHEET = "减分项"
 UNITS_SHEET = "单位"
 
 # 检查表 headers, in template order.
@@ -43,6 +44,10 @@ ITEM_OPTIONAL = (NOTE, EVIDENCE)
 # 加分项 headers.
 BONUS_TEXT, CLAIMED, REMARK = "加分事项", "是否申报", "说明"
 BONUS_HEADERS = (CODE, BONUS_TEXT, POINTS, CLAIMED, REMARK)
+
+# 减分项 headers (SPEC §4, when the rubric has penalties).
+PENALTY_TEXT, PER_TIME, TIMES = "减分事项", "每次扣分", "次数"
+PENALTY_HEADERS = (CODE, PENALTY_TEXT, PER_TIME, TIMES, REMARK)
 
 # 基本信息 labels.
 UNIT_CODE, UNIT_NAME, UNIT_TYPE, CITY, DISTRICT = "单位编码", "单位名称", "单位类型", "所属市", "所属区"

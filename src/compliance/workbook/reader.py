@@ -32,7 +32,7 @@ def read_workbook(
     rubric: str | None = None,
     earlier: Earlier | None = None,
 ) -> Read:
-    """Read a per-unit checklist (sheets 基本信息 + 检查表 [+ 加分项]) or a bulk form.
+    """Read a per-unit checklist (sheets 基本信息 + 检查表 [+ 加分项] [+ 减分项]) or a bulk form.
 
     ``units`` (a UnitsFile, a units.yaml or a workbook with a 单位 sheet) is optional for a
     checklist — given, its unit must be listed and match — and required for the bulk form
@@ -67,9 +67,11 @@ def _read(
     allow_incomplete: bool,
     earlier: Earlier | None = None,
 ) -> Read:
-    info, items, bonus = (book.find(name) for name in (L.INFO_SHEET, L.ITEMS_SHEET, L.BONUS_SHEET))
+    info, items, bonus, penalty = (
+        book.find(name) for name in (L.INFO_SHEET, L.ITEMS_SHEET, L.BONUS_SHEET, L.PENALTY_SHEET)
+    )
     if info and items:
-        return read_checklist(book, (info, items, bonus), rubrics, units, allow_incomplete, earlier)
+        return read_checklist(book, (info, items, bonus, penalty), rubrics, units, allow_incomplete, earlier)
     sheet, findings = _bulk_sheet(book)
     if sheet is None:
         sheets = "、".join(book.names) or "（无）"

@@ -31,8 +31,21 @@ from xlsxwriter.worksheet import Worksheet
 
 from compliance.findings import ComplianceError
 from compliance.numbers import fmt
-from compliance.rubric import RULE_LABELS, Check, Deduct, Levels, Manual, Quantity, ResolvedRubric, ScoredItem
+from compliance.rubric import (
+    RULE_LABELS,
+    Bands,
+    Check,
+    Criteria,
+    Deduct,
+    Levels,
+    Manual,
+    Quantity,
+    ResolvedRubric,
+    ScoredItem,
+    Shortfall,
+)
 from compliance.scoring.results import DROPDOWN, Kind, Result
+from compliance.scoring.rules import Part, part_code
 from compliance.standard import ILLUSTRATIVE_NOTICE
 from compliance.units import Unit
 from compliance.workbook import formulas as F
@@ -110,8 +123,11 @@ def write_template(
     info = book.add_worksheet(L.INFO_SHEET)
     items = book.add_worksheet(L.ITEMS_SHEET)
     bonus = book.add_worksheet(L.BONUS_SHEET)
+    penalties = book.add_worksheet(L.PENALTY_SHEET) if rubric.info.penalties else None
     refs = _write_items(items, rubric, styles, page)
     bonus_rows = _write_bonus(bonus, rubric, styles, page)
+    if penalties is not None:
+        _write_penalties(penalties, rubric, styles, page)
     _write_info(
         info,
         rubric,
@@ -278,10 +294,20 @@ def fill_text(item: ScoredItem) -> str:
             return "填结论：符合 / 基本符合 / 不符合（或 √ △ ×）"
         case Levels(labels):
             return "填结论：" + " / ".join(label for label, _ in labels)
+        case Deduct(triggers=triggers) if triggers:
+            return "在下方各行填问题数（没有填 0）"
         case Deduct():
             return "填问题数（没有问题填 0）"
-        case Quantity(target):
-            return f"填实测值（如 {fmt(target)}）"
+        case Quantity(target) | Shortfall(target):
+            return (
+                f"填实测值（{item.rule.unit}，如 {fmt(target)}）"
+                if item.rule.unit
+                else f"填实测值（如 {fmt(target)}）"
+            )
+        case Bands():
+            return f"填实测值（{item.rule.unit}）" if item.rule.unit else "填实测值"
+        case Criteria():
+            return "在下方各行填结论：符合 / 基本符合 / 不符合"
         case Manual():
             return f"填得分（0–{fmt(item.points)} 分）"
     raise AssertionError(item.rule)
@@ -292,6 +318,8 @@ def rule_text(item: ScoredItem, rubric: ResolvedRubric) -> str:
     then the cell to fill."""
     own = getattr(item, "scoring_text", None)  # the rubric's own wording (SPEC v2)
     words = own or RULE_LABELS[item.rule.name] + "：" + _describe(item, rubric)
+    if item.section_veto:
+        words += "；大项否决：不符合则本大项计 0 分"
     if item.veto:
         words += "；一票否决：不符合则不达标"
     return f"{words}\n▶ {fill_text(item)}"
@@ -299,7 +327,14 @@ def rule_text(item: ScoredItem, rubric: ResolvedRubric) -> str:
 
 def _describe(item: ScoredItem, rubric: ResolvedRubric) -> str:
     p = item.points
-    match item.rule:
+    rule = item.rule
+    if isinstance(rule, Shortfall | Bands | Criteria) or (
+        isinstance(rule, Deduct) and (rule.triggers or rule.max_deduct is not None)
+    ):
+        return rule.describe(p)  # the v2 rules say it themselves
+    if isinstance(rule, Levels) and rule.absolute:
+        return "、".join(f"{label} {fmt(value)} 分" for label, value in rule.labels)
+    match rule:
         case Check():
             partial = p * rubric.info.partial_credit
             return f"符合得 {fmt(p)} 分，基本符合得 {fmt(partial)} 分，不符合不得分"
@@ -412,6 +447,13 @@ def _write_items(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _Page)
         if F.typed_score(item):
             manual[item.points].append(excel_row)
         row += 1
+        for part in item.parts:  # the input rows of triggers and criteria, directly below
+            _write_part_row(ws, row, item, part, s)
+            refs.last = row + 1
+            if part.column == "result":
+                dropdowns[tuple(r.value for r in Result if r is not Result.NA)].append(row + 1)
+            inputs[part.column].append(row + 1)
+            row += 1
     if refs.sections:
         refs.sections[-1] = (*refs.sections[-1][:2], refs.last)
     _validations(ws, dropdowns, inputs, manual)
@@ -479,7 +521,13 @@ def _write_item_row(
         ws.write_formula(row, _COUNT, "=" + F.number_formula(ref["count"]), None, "")
     if "measured" in used:
         ws.write_formula(row, _MEASURED, "=" + F.number_formula(ref["measured"]), None, "")
-    earned = "=" + F.earned_formula(item, cells, ctx)
+    formula = F.earned_formula(item, cells, ctx)
+    if formula is None:  # a v2 rule the sheet does not compute yet: import scores it
+        ws.write_blank(row, _COL[L.SCORE], None, s.score)
+        ws.write_blank(row, _COL[L.NOTE], None, s.input)
+        ws.write_blank(row, _COL[L.EVIDENCE], None, s.input)
+        return
+    earned = "=" + formula
     if F.typed_score(item):
         ws.write_blank(row, _COL[L.SCORE], None, s.input_score)
         ws.write_formula(row, _TYPED, "=" + F.number_formula(ref["score"]), None, "")
@@ -494,6 +542,28 @@ def _write_item_row(
         None,
         float(item.points),
     )
+    ws.write_blank(row, _COL[L.NOTE], None, s.input)
+    ws.write_blank(row, _COL[L.EVIDENCE], None, s.input)
+
+
+def _write_part_row(ws: Worksheet, row: int, item: ScoredItem, part: Part, s: _Styles) -> None:
+    """An input row under ``item`` (a trigger's 问题数, a criterion's 结论), coded ``2.4/1``:
+    no 分值 and no 得分 of its own (the item's row scores it), so nothing counts twice."""
+    if part.column == "count":
+        rule, fill = f"每次（件）扣 {fmt(part.points)} 分", "填问题数（没有填 0）"
+    else:
+        rule, fill = f"本分项 {fmt(part.points)} 分：符合得满分，基本符合得部分分，不符合不得分", "填结论"
+    texts = {L.TEXT: part.text, L.RULE: f"{rule}\n▶ {fill}"}
+    lines = max(_lines(text, _WIDTHS[name]) for name, text in texts.items())
+    ws.set_row(row, _LINE_HEIGHT * lines + 4)
+    ws.write_string(row, _COL[L.CODE], part_code(item.code, part.index), s.number)
+    for name, text in texts.items():
+        ws.write_string(row, _COL[name], text, s.small)
+    ws.write_blank(row, _COL[L.POINTS], None, s.number)
+    for name, header in _INPUT_COLUMN.items():
+        if header != L.SCORE:
+            ws.write_blank(row, _COL[header], None, s.input_number if name == part.column else s.unused)
+    ws.write_blank(row, _COL[L.SCORE], None, s.score)
     ws.write_blank(row, _COL[L.NOTE], None, s.input)
     ws.write_blank(row, _COL[L.EVIDENCE], None, s.input)
 
@@ -676,6 +746,46 @@ def _write_bonus(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _Page)
     return _BonusRows(2, last)
 
 
+# --- 减分项 --------------------------------------------------------------------------
+
+
+def _write_penalties(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _Page) -> None:
+    """减分项 (SPEC §4): 编号, 减分事项, 每次扣分, 次数, 说明; 次数 is the input (blank is 0)."""
+    for col, width in enumerate((7, 50, 8, 7, 28)):
+        ws.set_column(col, col, width)
+    ws.write_row(0, 0, L.PENALTY_HEADERS, s.header)
+    items = rubric.penalty_items
+    for row, item in enumerate(items, start=1):
+        ws.write_string(row, 0, item.code, s.number)
+        ws.write_string(row, 1, item.text, s.text)
+        ws.write_number(row, 2, float(item.per), s.number)
+        ws.write_blank(row, 3, None, s.input_number)
+        ws.write_blank(row, 4, None, s.input)
+    last = len(items) + 1
+    ws.data_validation(
+        f"D2:D{last}",
+        {
+            "validate": "integer",
+            "criteria": ">=",
+            "value": 0,
+            "error_title": "次数无效",
+            "error_message": "次数应为不小于 0 的整数（未发生可不填）",
+        },
+    )
+    cap = rubric.info.penalties.cap
+    ws.write_string(
+        last + 1,
+        1,
+        f"填写发生的次数，未发生可不填；减分合计封顶 {fmt(cap)} 分，从得分中扣除，并计入达标和等级判定。",
+        s.hint,
+    )
+    sign_row = _signatures(ws, last + 3, s, first_col=1, last_col=4)
+    page.setup(ws, "减分项", landscape=True, last_col=4, last_row=sign_row)
+    ws.freeze_panes(1, 0)
+    ws.repeat_rows(0)
+    ws.protect("", _PROTECTION)
+
+
 # --- 基本信息 ------------------------------------------------------------------------
 
 
@@ -694,11 +804,27 @@ class _Totals:
         letter = col_letter(col)
         return f"{_SHEET}!{letter}{first or self.items.first}:{letter}{last or self.items.last}"
 
+    @property
+    def computed(self) -> bool:
+        """Whether the sheet can show the running results: not yet for the totals of rubric
+        v2 (weights, penalties, a section veto, no pass line or grades) or a rule whose
+        得分 the sheet does not compute; import scores those exactly."""
+        info, items = self.rubric.info, self.rubric.items
+        return bool(
+            self.items.count
+            and info.weights is None
+            and info.penalties is None
+            and info.pass_ is not None
+            and info.grades is not None
+            and not any(i.section_veto for i in items)
+            and all(F.earned_formula(i, row_cells(2), F.SheetContext(Decimal(0), "exclude")) for i in items)
+        )
+
     def helpers(self) -> list[tuple[str, str]]:
         """(name, formula) of the hidden intermediate values, in order (later ones use
         earlier ones through ``self.at``)."""
         info = self.rubric.info
-        if not self.items.count:
+        if not self.computed:
             return []
         earned, possible = self._range(_EARNED), self._range(_POSSIBLE)
         bad = F.quoted(F.ERROR_MARK)
@@ -725,7 +851,7 @@ class _Totals:
     def results(self) -> list[tuple[str, str, str, str]]:
         """(label, formula, style name, hint) of the visible running results."""
         info = self.rubric.info
-        if not self.items.count:
+        if not self.computed:
             return []
         a = self.at
         total = F.excel_number(info.total)
