@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import conftest_store
 import openpyxl
 import pytest
 from test_workbook_support import WENFENG, build, code_rows, header_columns, info_cell, template
@@ -24,6 +25,7 @@ from compliance.units import UnitsFile
 from compliance.workbook import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
+store_url = conftest_store.store_url  # SQLite, and PostgreSQL when the test server runs
 
 # What the inspector types: own rows and the rows under them (2.5/1 …), by header.
 ENTRIES: dict[str, dict[str, object]] = {
@@ -188,14 +190,38 @@ def test_bulk_form_reads_trigger_criterion_bonus_and_penalty_rows(tmp_path):
     check_card(score(rubric, assessment))
 
 
-def test_the_store_keeps_and_reads_back_the_v2_inputs(tmp_path, rubric):
+def test_the_store_keeps_and_reads_back_the_v2_inputs(tmp_path, rubric, store_url):
     path = fill_v2(template(tmp_path, rubric))
     [(got, assessment)], _ = read_workbook(path, Catalog(cwd=ROOT))
-    with Store.open(tmp_path / "h.db") as store:
+    with Store.open(store_url) as store:
         store.import_assessment(
             got, assessment, score(got, assessment), source_name=path.name, source_sha256="0" * 64
         )
-    with Store.open(tmp_path / "h.db") as store:  # a new connection: nothing from memory
+    with Store.open(store_url) as store:  # a new connection: nothing from memory
         [card] = store.cards("2024-06")
+        again = store.import_assessment(
+            got, assessment, score(got, assessment), source_name=path.name, source_sha256="0" * 64
+        )
     check_card(card)
+    assert again.status.name == "SKIPPED"  # the same inputs, penalties included: nothing changes
     assert card.to_json()["penalty"] == 0.43
+
+
+def test_bad_penalty_counts_are_named_by_cell_in_one_pass(tmp_path, rubric):
+    path = fill_v2(template(tmp_path, rubric), penalties={"K1": "两次", "K3": 1.5})
+    book = openpyxl.load_workbook(path)
+    book["减分项"].cell(7, 4).value = 2  # a count below the list, without a code
+    book.save(path)
+    _, findings = read_workbook(path, Catalog(cwd=ROOT))
+    got = sorted((f.cell, f.message) for f in errors_of(findings))
+    assert [cell for cell, _ in got] == ["减分项!A7", "减分项!D2", "减分项!D4"]
+    assert "应为数字" in got[1][1]
+    assert "减分项 K3 的次数得到 1.5，应为不小于 0 的整数" in got[2][1]
+
+
+def test_bulk_penalty_count_that_is_no_number_names_its_cell(tmp_path):
+    rows = bulk_rows(penalties={"K1": "若干"})
+    path = build(tmp_path / "bulk.xlsx", {"批量": rows})
+    _, findings = read_workbook(path, Catalog(cwd=ROOT), units=UnitsFile(units=[WENFENG]))
+    [error] = errors_of(findings)
+    assert error.cell == f"批量!F{len(rows)}" and "减分项 K1 的问题数" in error.message
