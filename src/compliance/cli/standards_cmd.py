@@ -150,6 +150,14 @@ def show(
         if resolved.bonus_items:
             bonus = "；".join(f"{b.code} {b.text} +{fmt(b.points)}" for b in resolved.bonus_items)
             out.print(f"加分项（封顶 {fmt(resolved.info.bonus.cap)} 分）：{bonus}", markup=False)
+        if resolved.penalty_items:
+            penalty = "；".join(f"{p.code} {p.text} 每次 −{fmt(p.per)}" for p in resolved.penalty_items)
+            out.print(f"减分项（封顶 {fmt(resolved.info.penalties.cap)} 分）：{penalty}", markup=False)
+        if resolved.weights:
+            weights = "、".join(f"{code} × {fmt(w, 4)}" for code, w in resolved.weights.items())
+            out.print(f"加权综合分：{weights}（各大项得分率加权）", markup=False)
+        if resolved.info.pass_ is None:
+            out.print("未设达标线：不作达标判定", markup=False)
     out.print("", markup=False)
 
     def visit(section: Section, depth: int) -> None:
