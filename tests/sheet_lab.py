@@ -16,7 +16,7 @@ import random
 import shutil
 import subprocess
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -60,9 +60,14 @@ def num(text: str) -> float | int:
 # --- random rubrics ---------------------------------------------------------------------
 
 
-def _item_rule(rng: random.Random) -> dict:
-    rule = rng.choice(("check", "check", "levels", "deduct", "quantity", "manual"))
+def _item_rule(rng: random.Random, v2: bool = False) -> dict:
+    rules = ("check", "check", "levels", "deduct", "quantity", "manual")
+    rule = rng.choice(rules + ("deduct", "quantity", "criteria") if v2 else rules)
     entry: dict = {"points": num(rng.choice(POINTS)), "rule": rule}
+    if v2 and rng.random() < 0.7:
+        v2_entry = _v2_rule(rng, rule, D(str(entry["points"])))
+        if v2_entry is not None:
+            return v2_entry
     if rule == "deduct":
         entry["per"] = num(rng.choice(PERS))
     elif rule == "quantity":
@@ -79,8 +84,67 @@ def _item_rule(rng: random.Random) -> dict:
     return entry
 
 
-def random_rubric(rng: random.Random, n: int) -> tuple[dict, dict]:
-    """(standard, rubric) documents with ids ``rand-std-<n>`` and ``rand-<n>``."""
+def _v2_rule(rng: random.Random, rule: str, p: Decimal) -> dict | None:
+    """An item entry using the rules of real published tables (SPEC §2.2a), or None."""
+    entry: dict = {"points": num(str(p)), "rule": rule}
+    if rng.random() < 0.2:
+        entry["scoring_text"] = "按本表原文计分：达到要求得满分，发现问题按规定扣分"
+    match rule:
+        case "deduct":
+            if rng.random() < 0.6:
+                entry["triggers"] = [
+                    {"name": f"情形{k + 1}", "per": num(rng.choice(PERS))} for k in range(rng.randint(1, 3))
+                ]
+            else:
+                entry["per"] = num(rng.choice(PERS))
+            if rng.random() < 0.6 and p > 0:
+                entry["max_deduct"] = num(str(rng.choice([p, p / 2, D(1), D("0.5")]).normalize()))
+                if D(str(entry["max_deduct"])) > p:
+                    entry["max_deduct"] = num(str(p))
+        case "quantity":
+            if rng.random() < 0.5:
+                entry["unit"] = "%"
+            if rng.random() < 0.5:
+                entry |= {"mode": "shortfall", "target": num(rng.choice(("70", "90", "95", "12"))), "per": num(rng.choice(PERS))}
+                if rng.random() < 0.5:
+                    entry["step"] = num(rng.choice(("0.5", "1", "2", "5")))
+                entry["steps"] = rng.choice(("exact", "started", "completed"))
+            else:
+                mins = sorted(rng.sample(("95", "90", "80", "60", "30"), rng.randint(1, 3)), key=D, reverse=True)
+                pts = sorted((D(rng.choice(POINTS)) for _ in mins), reverse=True)
+                pts = [min(x, p) for x in pts]
+                entry |= {
+                    "mode": "bands",
+                    "bands": [{"min": num(m), "points": num(str(x))} for m, x in zip(mins, pts, strict=True)]
+                    + [{"min": 0, "points": 0}],
+                }
+        case "criteria":
+            if p == 0:
+                return None
+            k = rng.randint(1, 3)
+            parts = [(p / k).quantize(D("0.01")) for _ in range(k)]
+            parts[-1] = p - sum(parts[:-1])
+            if parts[-1] < 0:
+                return None
+            entry["criteria"] = [{"text": f"分项要求{i + 1}", "points": num(str(x))} for i, x in enumerate(parts)]
+        case "levels":
+            labels = rng.choice(LABEL_POOLS)
+            values = sorted((rng.choice([p, p * 2 / 3, p / 3, D(0), p / 2]) for _ in labels), reverse=True)
+            entry["level_points"] = {
+                label: num(str(v.quantize(D("0.01")) if v != p else v)) for label, v in zip(labels, values, strict=True)
+            }
+        case "check":
+            if rng.random() < 0.4:
+                entry["veto"] = "section"
+        case _:
+            return None
+    return entry
+
+
+def random_rubric(rng: random.Random, n: int, v2: bool = False) -> tuple[dict, dict]:
+    """(standard, rubric) documents with ids ``rand-std-<n>`` and ``rand-<n>``; with ``v2``
+    the rubric uses SPEC §2.2a too (triggers, shortfall, bands, criteria, level_points,
+    section veto, weights, penalties, no pass line or grades)."""
     depth = rng.choice((2, 3))
     levels = ["方面", "子项", "小项"][:depth] if depth == 3 else ["方面", "小项"]
     sections, items = [], {}
@@ -111,7 +175,7 @@ def random_rubric(rng: random.Random, n: int) -> tuple[dict, dict]:
                 )
             sections.append({"code": code, "name": f"方面{code}", "sections": subs})
         for c in codes:
-            items[c] = _item_rule(rng)
+            items[c] = _item_rule(rng, v2)
     if not any(D(str(e["points"])) for e in items.values()):
         first = next(iter(items))
         items[first] = {"points": 10, "rule": "check"}
@@ -146,6 +210,27 @@ def random_rubric(rng: random.Random, n: int) -> tuple[dict, dict]:
     info["grades"][-1]["name"] = "不合格"
     if rng.random() < 0.5:
         info["pass"]["min_section_rate"] = num(rng.choice(RATES))
+    if v2:
+        tops = [s["code"] for s in sections]
+        if rng.random() < 0.4:
+            raw = [D(rng.randint(1, 9)) for _ in tops]
+            weights = [(w / sum(raw)).quantize(D("0.0001")) for w in raw]
+            weights[-1] = D(1) - sum(weights[:-1])
+            if all(w > 0 for w in weights):
+                info["weights"] = {code: num(str(w)) for code, w in zip(tops, weights, strict=True)}
+                info["total"] = 100
+        if rng.random() < 0.5:
+            info["penalties"] = {
+                "cap": num(rng.choice(("0", "5", "10", "20"))),
+                "items": [
+                    {"code": f"K{j + 1}", "text": f"减分事项 {j + 1}", "per": num(rng.choice(PERS[3:]))}
+                    for j in range(rng.randint(1, 3))
+                ],
+            }
+        if rng.random() < 0.15:
+            del info["pass"]
+        if rng.random() < 0.15:
+            del info["grades"]
     if rng.random() < 0.7:
         info["bonus"] = {
             "cap": num(rng.choice(("0", "3", "5", "10", "30"))),
@@ -207,16 +292,63 @@ def _word(rng: random.Random, result: Result) -> str:
 
 @dataclass
 class Fill:
-    """code → {header: value} of the 检查表, and code → value of 是否申报."""
+    """code → {header: value} of the 检查表 (part rows coded ``2.4/1``), code → value of
+    是否申报, and code → 次数 of the 减分项."""
 
     items: dict[str, dict]
     bonus: dict[str, object]
     invalid: bool
+    penalties: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A number typed as a percentage: Excel stores ``value`` (0.952 for 95.2 %) in a
+    cell formatted as a percentage."""
+
+    value: float
+
+
+def _measured(rng: random.Random, v: Decimal, unit: str | None):
+    if unit == "%":
+        roll = rng.random()
+        if roll < 0.3:
+            return Percent(float(v / 100))
+        if roll < 0.4:
+            return f"{format(v.normalize(), 'f')}%"  # text with the sign: still 95.2
+    return typed_number(rng, v)
+
+
+def _parts(entry: dict) -> list[tuple[str, str]]:
+    """(column, kind) of each part row of a v2 entry: triggers' counts, criteria's results."""
+    if entry.get("triggers"):
+        return [("问题数", "trigger")] * len(entry["triggers"])
+    if entry.get("criteria"):
+        return [("结论", "criterion")] * len(entry["criteria"])
+    return []
+
+
+def _valid_parts(rng: random.Random, code: str, entry: dict) -> dict[str, dict]:
+    rows = {}
+    for i, (column, kind) in enumerate(_parts(entry), start=1):
+        if kind == "trigger":
+            rows[f"{code}/{i}"] = {column: typed_number(rng, D(rng.choice((0, 0, 1, 2, 3, 7))))}
+        else:
+            rows[f"{code}/{i}"] = {column: _word(rng, rng.choice((Result.PASS, Result.PARTIAL, Result.FAIL)))}
+    return rows
 
 
 def _valid(rng: random.Random, entry: dict) -> dict:
     rule = entry["rule"]
     p = D(str(entry["points"]))
+    if _parts(entry):
+        return {}  # the inputs are in the part rows
+    if rule == "levels" and "level_points" in entry:
+        return {"结论": spelled(rng, rng.choice(list(entry["level_points"])), case=False)}
+    if rule == "quantity" and entry.get("mode") in ("shortfall", "bands"):
+        t = D(str(entry.get("target", 90)))
+        v = rng.choice((D(0), t, t + 1, t - D("0.5"), t - 3, (t * D(rng.randint(1, 99)) / 100).quantize(D("0.1"))))
+        return {"实测值": _measured(rng, max(v, D(0)), entry.get("unit"))}
     match rule:
         case "check":
             return {"结论": _word(rng, rng.choice((Result.PASS, Result.PARTIAL, Result.FAIL)))}
@@ -235,7 +367,7 @@ def _valid(rng: random.Random, entry: dict) -> dict:
             v = rng.choice(
                 (D(0), t, t * 2, (t * D(rng.randint(1, 99)) / 100).quantize(D("0.01")), t - D("0.01"))
             )
-            out = {"实测值": typed_number(rng, max(v, D(0)))}
+            out = {"实测值": _measured(rng, max(v, D(0)), entry.get("unit"))}
             if rng.random() < 0.2:
                 out["结论"] = _word(rng, rng.choice((Result.PASS, Result.FAIL)))
             return out
@@ -250,6 +382,12 @@ def _invalid(rng: random.Random, entry: dict) -> dict:
     rule = entry["rule"]
     p = D(str(entry["points"]))
     unknown = {"结论": rng.choice(("还行", "?", "*", "符合？", "OK!"))}
+    if _parts(entry):
+        return {}  # see _invalid_parts
+    if rule == "levels" and "level_points" in entry:
+        return unknown
+    if rule == "quantity" and entry.get("mode") in ("shortfall", "bands"):
+        return rng.choice((unknown, {"实测值": -3}, {"实测值": "十五"}, {"结论": _word(rng, Result.PASS)}))
     match rule:
         case "check":
             return unknown
@@ -300,9 +438,25 @@ def random_fill(rng: random.Random, rubric: dict, *, invalid: bool = False, blan
             items[code] = na
             continue
         items[code] = _valid(rng, entry)
+        parts = _valid_parts(rng, code, entry)
+        if parts and rng.random() < 0.1:  # one part left blank: the item is not inspected
+            parts.pop(rng.choice(list(parts)))
+        items |= parts
     if invalid:
         for code in rng.sample(codes, min(len(codes), rng.randint(1, 2))):
-            items[code] = _invalid(rng, info["items"][code])
+            entry = info["items"][code]
+            parts = _parts(entry)
+            if parts:
+                i = rng.randint(1, len(parts))
+                column, kind = parts[i - 1]
+                bad = (
+                    rng.choice(({column: -1}, {column: 1.5}, {column: "两次"}, {"结论": _word(rng, Result.NA)}))
+                    if kind == "trigger"
+                    else rng.choice(({column: "还行"}, {column: _word(rng, Result.NA)}))
+                )
+                items[f"{code}/{i}"] = bad
+            else:
+                items[code] = _invalid(rng, entry)
     bonus = {}
     for b in info.get("bonus", {}).get("items", []):
         roll = rng.random()
@@ -314,7 +468,16 @@ def random_fill(rng: random.Random, rubric: dict, *, invalid: bool = False, blan
             bonus[b["code"]] = None
     if invalid and bonus and rng.random() < 0.3:
         bonus[next(iter(bonus))] = rng.choice(("基本符合", "不适用", "也许"))
-    return Fill(items, bonus, invalid)
+    penalties: dict[str, object] = {}
+    for k in info.get("penalties", {}).get("items", []):
+        roll = rng.random()
+        if roll < 0.4:
+            penalties[k["code"]] = typed_number(rng, D(rng.randint(0, 4)))
+        elif roll < 0.5:
+            penalties[k["code"]] = 0
+    if invalid and penalties and rng.random() < 0.3:
+        penalties[next(iter(penalties))] = rng.choice((-1, 2.5, "三次"))
+    return Fill(items, bonus, invalid, penalties)
 
 
 # --- LibreOffice ------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sheet_lab import SOFFICE, UNIT, Fill, convert, random_fill, random_rubric, sheet_values, write_yaml
+from sheet_lab import SOFFICE, UNIT, Fill, Percent, convert, random_fill, random_rubric, sheet_values, write_yaml
 from typer.testing import CliRunner
 
 from compliance.catalog import Catalog
@@ -50,11 +50,21 @@ def fill(template: Path, entries: Fill, out: Path) -> Path:
     rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value}
     for code, values in entries.items.items():
         for header, value in values.items():
-            ws.cell(rows[code], cols[header]).value = value
+            cell = ws.cell(rows[code], cols[header])
+            if isinstance(value, Percent):  # typed as 95.2 %: Excel keeps 0.952, shown as a percentage
+                cell.value, cell.number_format = value.value, "0.0%"
+            else:
+                cell.value = value
     bonus = book["加分项"]
     bonus_rows = {bonus.cell(r, 1).value: r for r in range(2, bonus.max_row + 1) if bonus.cell(r, 1).value}
     for code, value in entries.bonus.items():
         bonus.cell(bonus_rows[code], 4).value = value
+    if entries.penalties:
+        sheet = book["减分项"]
+        heads = {c.value: c.column for c in sheet[1] if c.value}
+        found = {sheet.cell(r, 1).value: r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value}
+        for code, value in entries.penalties.items():
+            sheet.cell(found[code], heads["次数"]).value = value
     info = book["基本信息"]
     for row in info.iter_rows():
         if row[0].value == "检查日期":
@@ -225,10 +235,10 @@ def test_printed_form_names_unit_round_and_kind_and_ends_with_signatures(tmp_pat
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert pages > 3
     second = page(2)
-    assert "测试街道综合执法队（990001）" in second and "2024H1 · 考评 · 检查表" in second
+    assert "测试街道综合执法队（990001）" in second and "2024年上半年 · 考评 · 检查表" in second
     for n in range(1, pages + 1):
         text = page(n)
-        assert "测试街道综合执法队" in text and "2024H1 · 考评" in text, n
+        assert "测试街道综合执法队" in text and "2024年上半年 · 考评" in text, n
         if "检查表" in text.split("\n")[0]:
             assert "编号" in text and "佐证材料" in text, f"page {n} misses columns: they spilled"
         assert "0.00" not in text, f"page {n} prints 0.00 in a blank form"

@@ -31,6 +31,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from compliance.findings import ComplianceError
 from compliance.numbers import fmt
+from compliance.rounds import chinese
 from compliance.rubric import (
     RULE_LABELS,
     Bands,
@@ -262,7 +263,7 @@ class _Page:
     def header(self, title: str) -> str:
         """``&L`` the unit, ``&C`` round · kind · sheet, ``&R`` the rubric; within Excel's
         255 characters (a long unit name is cut, never the round or the kind)."""
-        round_ = self.round or "评估轮次：＿＿＿＿"
+        round_ = chinese(self.round) if self.round else "评估轮次：＿＿＿＿"
         centre = f"&C{_escape(round_[:40])} · {self.kind} · {title}&R{_escape(self.rubric.id)}"
         name = f"{self.unit.name}（{self.unit.code}）"
         room = 255 - len(centre) - 2
