@@ -62,12 +62,14 @@ def num(text: str) -> float | int:
 
 def _item_rule(rng: random.Random, v2: bool = False) -> dict:
     rules = ("check", "check", "levels", "deduct", "quantity", "manual")
-    rule = rng.choice(rules + ("deduct", "quantity", "criteria") if v2 else rules)
+    rule = rng.choice((*rules, "deduct", "quantity", "criteria") if v2 else rules)
     entry: dict = {"points": num(rng.choice(POINTS)), "rule": rule}
-    if v2 and rng.random() < 0.7:
+    if v2 and (rule == "criteria" or rng.random() < 0.7):
         v2_entry = _v2_rule(rng, rule, D(str(entry["points"])))
         if v2_entry is not None:
             return v2_entry
+        if rule == "criteria":  # nothing to share out: a plain check
+            return {"points": entry["points"], "rule": "check"}
     if rule == "deduct":
         entry["per"] = num(rng.choice(PERS))
     elif rule == "quantity":
@@ -105,12 +107,18 @@ def _v2_rule(rng: random.Random, rule: str, p: Decimal) -> dict | None:
             if rng.random() < 0.5:
                 entry["unit"] = "%"
             if rng.random() < 0.5:
-                entry |= {"mode": "shortfall", "target": num(rng.choice(("70", "90", "95", "12"))), "per": num(rng.choice(PERS))}
+                entry |= {
+                    "mode": "shortfall",
+                    "target": num(rng.choice(("70", "90", "95", "12"))),
+                    "per": num(rng.choice(PERS)),
+                }
                 if rng.random() < 0.5:
                     entry["step"] = num(rng.choice(("0.5", "1", "2", "5")))
                 entry["steps"] = rng.choice(("exact", "started", "completed"))
             else:
-                mins = sorted(rng.sample(("95", "90", "80", "60", "30"), rng.randint(1, 3)), key=D, reverse=True)
+                mins = sorted(
+                    rng.sample(("95", "90", "80", "60", "30"), rng.randint(1, 3)), key=D, reverse=True
+                )
                 pts = sorted((D(rng.choice(POINTS)) for _ in mins), reverse=True)
                 pts = [min(x, p) for x in pts]
                 entry |= {
@@ -126,12 +134,15 @@ def _v2_rule(rng: random.Random, rule: str, p: Decimal) -> dict | None:
             parts[-1] = p - sum(parts[:-1])
             if parts[-1] < 0:
                 return None
-            entry["criteria"] = [{"text": f"分项要求{i + 1}", "points": num(str(x))} for i, x in enumerate(parts)]
+            entry["criteria"] = [
+                {"text": f"分项要求{i + 1}", "points": num(str(x))} for i, x in enumerate(parts)
+            ]
         case "levels":
             labels = rng.choice(LABEL_POOLS)
             values = sorted((rng.choice([p, p * 2 / 3, p / 3, D(0), p / 2]) for _ in labels), reverse=True)
             entry["level_points"] = {
-                label: num(str(v.quantize(D("0.01")) if v != p else v)) for label, v in zip(labels, values, strict=True)
+                label: num(str(v.quantize(D("0.01")) if v != p else v))
+                for label, v in zip(labels, values, strict=True)
             }
         case "check":
             if rng.random() < 0.4:
@@ -347,7 +358,9 @@ def _valid(rng: random.Random, entry: dict) -> dict:
         return {"结论": spelled(rng, rng.choice(list(entry["level_points"])), case=False)}
     if rule == "quantity" and entry.get("mode") in ("shortfall", "bands"):
         t = D(str(entry.get("target", 90)))
-        v = rng.choice((D(0), t, t + 1, t - D("0.5"), t - 3, (t * D(rng.randint(1, 99)) / 100).quantize(D("0.1"))))
+        v = rng.choice(
+            (D(0), t, t + 1, t - D("0.5"), t - 3, (t * D(rng.randint(1, 99)) / 100).quantize(D("0.1")))
+        )
         return {"实测值": _measured(rng, max(v, D(0)), entry.get("unit"))}
     match rule:
         case "check":
@@ -450,7 +463,9 @@ def random_fill(rng: random.Random, rubric: dict, *, invalid: bool = False, blan
                 i = rng.randint(1, len(parts))
                 column, kind = parts[i - 1]
                 bad = (
-                    rng.choice(({column: -1}, {column: 1.5}, {column: "两次"}, {"结论": _word(rng, Result.NA)}))
+                    rng.choice(
+                        ({column: -1}, {column: 1.5}, {column: "两次"}, {"结论": _word(rng, Result.NA)})
+                    )
                     if kind == "trigger"
                     else rng.choice(({column: "还行"}, {column: _word(rng, Result.NA)}))
                 )
@@ -558,6 +573,11 @@ def sheet_values(path: Path) -> SheetValues:
     for r, line in enumerate(bonus[1:], start=2):
         if len(line) > 8 and line[8] == "有误":
             errors.add(f"加分项!{r}")
+    if "减分项" in book.sheet_names:
+        penalties = book.get_sheet_by_name("减分项").to_python(skip_empty_area=False)
+        for r, line in enumerate(penalties[1:], start=2):
+            if len(line) > 7 and line[7] == "有误":
+                errors.add(f"减分项!{r}")
     info = {}
     for line in book.get_sheet_by_name("基本信息").to_python(skip_empty_area=False):
         if line and isinstance(line[0], str) and line[0] and len(line) > 1:

@@ -20,7 +20,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sheet_lab import SOFFICE, UNIT, Fill, Percent, convert, random_fill, random_rubric, sheet_values, write_yaml
+from sheet_lab import (
+    SOFFICE,
+    UNIT,
+    Fill,
+    Percent,
+    convert,
+    random_fill,
+    random_rubric,
+    sheet_values,
+    write_yaml,
+)
 from typer.testing import CliRunner
 
 from compliance.catalog import Catalog
@@ -99,10 +109,14 @@ def compare(original: Path, recomputed: Path, catalog: Catalog, dirs: list[Path]
     if errors:
         assert data is None, f"{name}: the library refused, the CLI did not"
         rows = set()
+        item_row = {row: sheet.rows[code.partition("/")[0]] for code, row in sheet.rows.items()}
         for f in errors:
             if f.cell and "!" in f.cell:
                 sheet_name, ref = f.cell.split("!")
-                rows.add(f"{sheet_name}!{''.join(ch for ch in ref if ch.isdigit())}")
+                row = int("".join(ch for ch in ref if ch.isdigit()))
+                if sheet_name == "检查表":  # a trigger's or criterion's row: its item shows 有误
+                    row = item_row.get(row, row)
+                rows.add(f"{sheet_name}!{row}")
         if not rows:  # a whole-file refusal: nothing applicable
             shown = sheet.info.get("当前得分")
             return [] if str(shown).startswith("无法计算") else [f"{name}: engine {errors}, sheet {shown!r}"]
@@ -130,20 +144,23 @@ def compare(original: Path, recomputed: Path, catalog: Catalog, dirs: list[Path]
                 problems.append(f"{where}: 不适用 (exclude), the sheet shows {earned!r}")
         elif not close(earned, item.earned):
             problems.append(f"{where}: engine {item.earned}, the sheet {earned!r}")
-        if rubric.item(item.code).rule.name != "manual" and got != earned:
+        if "score" not in rubric.item(item.code).rule.own and got != earned:
             problems.append(f"{where}: 得分 {got!r} differs from the earned helper {earned!r}")
     info = sheet.info
     if card.not_inspected == len(card.items):
         expected = {"当前得分": "待填"}
     else:
-        expected = {
-            "当前得分": data["score"],
-            "得分率": card.rate,
-            "达标情况": data["status"],
-            "等级": data["grade"],
-        }
+        expected = {"当前得分": data["score"], "得分率": card.rate, "达标情况": data["status"] or "—"}
+        if data["grade"] is not None:
+            expected["等级"] = data["grade"]
+        elif "等级" in info:
+            problems.append(f"{name}: the rubric has no grades, the sheet shows 等级 {info['等级']!r}")
         if rubric.bonus_items:
-            expected |= {"当前加分": data["bonus"], "最终得分": data["final"]}
+            expected |= {"当前加分": data["bonus"]}
+        if rubric.info.penalties is not None:
+            expected |= {"当前减分": data["penalty"]}
+        if rubric.bonus_items or rubric.info.penalties is not None:
+            expected |= {"最终得分": data["final"]}
     for label, value in expected.items():
         got = info.get(label)
         ok = got == value if isinstance(value, str) else close(got, value)
@@ -170,7 +187,7 @@ def test_bundled_rubrics_agree_with_the_engine(tmp_path):
         rubric = catalog.rubric(rubric_id)
         unit = Unit(**UNIT | {"type": (rubric.info.applies_to or [UNIT["type"]])[0]})
         template = write_template(tmp_path / f"{rubric_id}.xlsx", rubric, unit, round="2024H1")
-        document = {"rubric": {"items": _rules(rubric), "bonus": _bonus(rubric)}}
+        document = _document(rubric)
         for k in range(4):
             entries = random_fill(rng, document, invalid=k == 3, blank=0.05 if k else 0.3)
             jobs.append((fill(template, entries, tmp_path / f"{rubric_id}-{k}.xlsx"), catalog, []))
@@ -182,7 +199,7 @@ def test_random_rubrics_agree_with_the_engine(tmp_path):
     unit = Unit(**UNIT)
     jobs = []
     for n in range(WORKBOOKS):
-        standard, rubric_doc = random_rubric(rng, n)
+        standard, rubric_doc = random_rubric(rng, n, v2=n % 2 == 1)  # v1 and v2 rubrics in turn
         folder = tmp_path / f"r{n}"
         write_yaml(folder / "standard.yaml", standard)
         write_yaml(folder / "rubric.yaml", rubric_doc)
@@ -195,19 +212,36 @@ def test_random_rubrics_agree_with_the_engine(tmp_path):
 
 
 def _rules(rubric) -> dict:
-    """A resolved rubric's items in the shape :func:`random_fill` reads."""
+    """A resolved rubric's items in the shape :func:`random_fill` reads (the YAML's)."""
     out = {}
     for item in rubric.items:
         rule = item.rule
         entry: dict = {"rule": rule.name, "points": float(item.points)}
-        if rule.name == "levels":
-            entry["levels"] = dict(rule.labels)
-        elif rule.name == "quantity":
-            entry["target"] = float(rule.target)
-        elif rule.name == "deduct":
-            entry["per"] = float(rule.per)
+        match rule.__class__.__name__:
+            case "Levels":
+                entry["level_points" if rule.absolute else "levels"] = dict(rule.labels)
+            case "Quantity":
+                entry |= {"target": float(rule.target), "unit": rule.unit}
+            case "Shortfall":
+                entry |= {"mode": "shortfall", "target": float(rule.target), "unit": rule.unit}
+            case "Bands":
+                entry |= {"mode": "bands", "unit": rule.unit}
+            case "Deduct" if rule.triggers:
+                entry["triggers"] = [{"name": t.name, "per": float(t.per)} for t in rule.triggers]
+            case "Criteria":
+                entry["criteria"] = [{"text": c.text, "points": float(c.points)} for c in rule.criteria]
         out[item.code] = entry
     return out
+
+
+def _document(rubric) -> dict:
+    return {
+        "rubric": {
+            "items": _rules(rubric),
+            "bonus": {"items": [{"code": b.code} for b in rubric.bonus_items]},
+            "penalties": {"items": [{"code": k.code} for k in rubric.penalty_items]},
+        }
+    }
 
 
 def _bonus(rubric) -> dict:

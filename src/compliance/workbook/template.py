@@ -127,15 +127,14 @@ def write_template(
     penalties = book.add_worksheet(L.PENALTY_SHEET) if rubric.info.penalties else None
     refs = _write_items(items, rubric, styles, page)
     bonus_rows = _write_bonus(bonus, rubric, styles, page)
-    if penalties is not None:
-        _write_penalties(penalties, rubric, styles, page)
+    penalty_rows = _write_penalties(penalties, rubric, styles, page) if penalties is not None else None
     _write_info(
         info,
         rubric,
         unit,
         styles,
         page,
-        _Totals(rubric, refs, bonus_rows),
+        _Totals(rubric, refs, bonus_rows, penalty_rows),
         kind=kind,
         round=round,
         date=date,
@@ -384,6 +383,7 @@ class _ItemRefs:
     count: int = 0
     veto_rows: list[int] = field(default_factory=list)
     sections: list[tuple[str, int, int]] = field(default_factory=list)  # (top code, first row, last row)
+    section_vetoes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # top → rows
 
 
 def _cell(col: int, row: int) -> str:
@@ -391,8 +391,9 @@ def _cell(col: int, row: int) -> str:
     return f"{col_letter(col)}{row}"
 
 
-def row_cells(row: int) -> F.RowCells:
-    """The cells the formulas of the item on sheet row ``row`` (1-based) read."""
+def row_cells(row: int, parts: int = 0) -> F.RowCells:
+    """The cells the formulas of the item on sheet row ``row`` (1-based) read, with the
+    helpers of its ``parts`` input rows directly below."""
     return F.RowCells(
         points=_cell(_COL[L.POINTS], row),
         result=_cell(_VERDICT, row),
@@ -400,6 +401,10 @@ def row_cells(row: int) -> F.RowCells:
         count=_cell(_COUNT, row),
         measured=_cell(_MEASURED, row),
         score=_cell(_TYPED, row),
+        parts=tuple(
+            F.PartCells(result=_cell(_VERDICT, row + i), count=_cell(_COUNT, row + i))
+            for i in range(1, parts + 1)
+        ),
     )
 
 
@@ -412,7 +417,7 @@ def _write_items(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _Page)
     ws.set_row(0, 20)
     ws.write_row(0, 0, L.ITEM_HEADERS, s.header)
     ctx = F.SheetContext(rubric.info.partial_credit, rubric.info.na_policy)
-    labels = F.label_ascii(rubric.items)
+    labels = F.label_pairs(rubric.items)
     dropdowns: dict[tuple[str, ...], list[int]] = defaultdict(list)
     inputs: dict[str, list[int]] = defaultdict(list)
     manual: dict[Decimal, list[int]] = defaultdict(list)
@@ -442,6 +447,8 @@ def _write_items(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _Page)
         refs.count += 1
         if item.veto:
             refs.veto_rows.append(excel_row)
+        if item.section_veto:
+            refs.section_vetoes[item.top.code].append(excel_row)
         dropdowns[tuple(choices(item))].append(excel_row)
         for name in F.own_inputs(item):
             inputs[name].append(excel_row)
@@ -449,7 +456,7 @@ def _write_items(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _Page)
             manual[item.points].append(excel_row)
         row += 1
         for part in item.parts:  # the input rows of triggers and criteria, directly below
-            _write_part_row(ws, row, item, part, s)
+            _write_part_row(ws, row, item, part, s, labels)
             refs.last = row + 1
             if part.column == "result":
                 dropdowns[tuple(r.value for r in Result if r is not Result.NA)].append(row + 1)
@@ -493,7 +500,7 @@ def _write_item_row(
     rubric: ResolvedRubric,
     s: _Styles,
     ctx: F.SheetContext,
-    labels: str,
+    labels: list[tuple[str, str]],
 ) -> None:
     texts = {
         L.ASPECT: item.top.name,
@@ -514,24 +521,17 @@ def _write_item_row(
             continue
         ws.write_blank(row, _COL[header], None, s.input_number if name in used else s.unused)
     r = row + 1
-    cells = row_cells(r)
+    cells = row_cells(r, len(item.parts))
     ref = {name: _cell(_COL[header], r) for name, header in _INPUT_COLUMN.items()}
-    ws.write_formula(row, _TEXT, "=" + F.text_formula(ref["result"], labels), None, "")
-    ws.write_formula(row, _VERDICT, "=" + F.verdict_formula(cells.text), None, "")
-    if "count" in used:
-        ws.write_formula(row, _COUNT, "=" + F.number_formula(ref["count"]), None, "")
-    if "measured" in used:
-        ws.write_formula(row, _MEASURED, "=" + F.number_formula(ref["measured"]), None, "")
-    formula = F.earned_formula(item, cells, ctx)
-    if formula is None:  # a v2 rule the sheet does not compute yet: import scores it
-        ws.write_blank(row, _COL[L.SCORE], None, s.score)
-        ws.write_blank(row, _COL[L.NOTE], None, s.input)
-        ws.write_blank(row, _COL[L.EVIDENCE], None, s.input)
-        return
-    earned = "=" + formula
+    _input_helpers(ws, row, ref, used, labels, percent=F.percent_unit(item))
+    # import refuses a number cell it cannot read on any of the item's rows, whatever the rule
+    unreadable = [_cell(col, r + i) for i in range(len(item.parts) + 1) for col in (_COUNT, _MEASURED)]
+    if F.typed_score(item):
+        unreadable.append(cells.score)
+    refused = ",".join(f'{ref}="{F.BAD}"' for ref in unreadable)
+    earned = f"=IF(OR({refused}),{ctx.error},{F.earned_formula(item, cells, ctx)})"
     if F.typed_score(item):
         ws.write_blank(row, _COL[L.SCORE], None, s.input_score)
-        ws.write_formula(row, _TYPED, "=" + F.number_formula(ref["score"]), None, "")
         ws.write_formula(row, _EARNED, earned, None, "")
     else:
         ws.write_formula(row, _COL[L.SCORE], earned, s.score, "")
@@ -547,7 +547,30 @@ def _write_item_row(
     ws.write_blank(row, _COL[L.EVIDENCE], None, s.input)
 
 
-def _write_part_row(ws: Worksheet, row: int, item: ScoredItem, part: Part, s: _Styles) -> None:
+def _input_helpers(
+    ws: Worksheet,
+    row: int,
+    ref: dict[str, str],
+    used: Iterable[str],
+    labels: list[tuple[str, str]],
+    *,
+    percent: bool = False,
+) -> None:
+    """The hidden helpers of one row: its 结论 as import reads it, and its 问题数 and 实测值
+    as numbers — always, since import reads them on every row (a 不适用 counts anywhere,
+    an unreadable number is refused anywhere) — and its 得分 when ``used`` (manual)."""
+    r = row + 1
+    ws.write_formula(row, _TEXT, "=" + F.text_formula(ref["result"], labels), None, "")
+    ws.write_formula(row, _VERDICT, "=" + F.verdict_formula(_cell(_TEXT, r)), None, "")
+    for name, col in (("count", _COUNT), ("measured", _MEASURED), ("score", _TYPED)):
+        if name != "score" or name in used:
+            formula = F.number_formula(ref[name], percent=percent and name == "measured")
+            ws.write_formula(row, col, "=" + formula, None, "")
+
+
+def _write_part_row(
+    ws: Worksheet, row: int, item: ScoredItem, part: Part, s: _Styles, labels: list[tuple[str, str]]
+) -> None:
     """An input row under ``item`` (a trigger's 问题数, a criterion's 结论), coded ``2.4/1``:
     no 分值 and no 得分 of its own (the item's row scores it), so nothing counts twice."""
     if part.column == "count":
@@ -567,6 +590,8 @@ def _write_part_row(ws: Worksheet, row: int, item: ScoredItem, part: Part, s: _S
     ws.write_blank(row, _COL[L.SCORE], None, s.score)
     ws.write_blank(row, _COL[L.NOTE], None, s.input)
     ws.write_blank(row, _COL[L.EVIDENCE], None, s.input)
+    ref = {name: _cell(_COL[header], row + 1) for name, header in _INPUT_COLUMN.items()}
+    _input_helpers(ws, row, ref, (part.column,), labels)
 
 
 def _ranges(letter: str, rows: list[int]) -> str:
@@ -750,18 +775,30 @@ def _write_bonus(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _Page)
 # --- 减分项 --------------------------------------------------------------------------
 
 
-def _write_penalties(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _Page) -> None:
+_PENALTY_HELPERS = (6, 7)  # hidden: the number of 次数, the deduction it makes
+
+
+def _write_penalties(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _Page) -> _BonusRows:
     """减分项 (SPEC §4): 编号, 减分事项, 每次扣分, 次数, 说明; 次数 is the input (blank is 0)."""
     for col, width in enumerate((7, 50, 8, 7, 28)):
         ws.set_column(col, col, width)
+    ws.set_column(_PENALTY_HELPERS[0], _PENALTY_HELPERS[-1], 10, None, {"hidden": True})
     ws.write_row(0, 0, L.PENALTY_HEADERS, s.header)
     items = rubric.penalty_items
+    count, amount = _PENALTY_HELPERS
+    ctx = F.SheetContext(rubric.info.partial_credit, rubric.info.na_policy)
     for row, item in enumerate(items, start=1):
+        r = row + 1
         ws.write_string(row, 0, item.code, s.number)
         ws.write_string(row, 1, item.text, s.text)
         ws.write_number(row, 2, float(item.per), s.number)
         ws.write_blank(row, 3, None, s.input_number)
         ws.write_blank(row, 4, None, s.input)
+        ws.write_formula(row, count, "=" + F.number_formula(f"D{r}"), None, "")
+        n = _cell(count, r)
+        ws.write_formula(
+            row, amount, f'=IF({n}="",0,IF({ctx.invalid_count(n)},{ctx.error},C{r}*{n}))', None, 0
+        )
     last = len(items) + 1
     ws.data_validation(
         f"D2:D{last}",
@@ -769,9 +806,15 @@ def _write_penalties(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _P
             "validate": "integer",
             "criteria": ">=",
             "value": 0,
+            "input_title": "次数",
+            "input_message": "填发生的次数（整数）；未发生可不填",
             "error_title": "次数无效",
             "error_message": "次数应为不小于 0 的整数（未发生可不填）",
         },
+    )
+    ws.conditional_format(
+        f"D2:D{last}",
+        {"type": "formula", "criteria": f'=${col_letter(amount)}2="{F.ERROR_MARK}"', "format": s.error},
     )
     cap = rubric.info.penalties.cap
     ws.write_string(
@@ -785,101 +828,121 @@ def _write_penalties(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _P
     ws.freeze_panes(1, 0)
     ws.repeat_rows(0)
     ws.protect("", _PROTECTION)
+    return _BonusRows(2, last)
 
 
 # --- 基本信息 ------------------------------------------------------------------------
 
 
 class _Totals:
-    """The formulas of the running results on 基本信息, as the engine computes them
-    (SPEC §3.2) with ``--allow-incomplete``: a row not filled in earns 0 and counts as
-    possible. Intermediate values sit in hidden cells of column E, named by ``at``."""
+    """The formulas of the running results on 基本信息, as the engine computes them (SPEC
+    §3.2 with the v2 additions) with ``--allow-incomplete``: a row not filled in earns 0 and
+    counts as possible. Intermediate values sit in hidden cells of column E, named by ``at``."""
 
-    def __init__(self, rubric: ResolvedRubric, items: _ItemRefs, bonus: _BonusRows):
+    def __init__(
+        self, rubric: ResolvedRubric, items: _ItemRefs, bonus: _BonusRows, penalties: _BonusRows | None
+    ):
         self.rubric = rubric
         self.items = items
         self.bonus = bonus
-        self.at: dict[str, str] = {}
+        self.penalties = penalties
 
     def _range(self, col: int, first: int | None = None, last: int | None = None) -> str:
         letter = col_letter(col)
         return f"{_SHEET}!{letter}{first or self.items.first}:{letter}{last or self.items.last}"
 
-    @property
-    def computed(self) -> bool:
-        """Whether the sheet can show the running results: not yet for the totals of rubric
-        v2 (weights, penalties, a section veto, no pass line or grades) or a rule whose
-        得分 the sheet does not compute; import scores those exactly."""
-        info, items = self.rubric.info, self.rubric.items
-        return bool(
-            self.items.count
-            and info.weights is None
-            and info.penalties is None
-            and info.pass_ is not None
-            and info.grades is not None
-            and not any(i.section_veto for i in items)
-            and all(F.earned_formula(i, row_cells(2), F.SheetContext(Decimal(0), "exclude")) for i in items)
-        )
-
     def helpers(self) -> list[tuple[str, str]]:
         """(name, formula) of the hidden intermediate values, in order (later ones use
-        earlier ones through ``self.at``)."""
+        earlier ones through ``self.at``, which the writer fills in as it goes)."""
         info = self.rubric.info
-        if not self.computed:
+        if not self.items.count:
             return []
-        earned, possible = self._range(_EARNED), self._range(_POSSIBLE)
-        bad = F.quoted(F.ERROR_MARK)
+        earned = self._range(_EARNED)
+        bad, na = F.quoted(F.ERROR_MARK), F.quoted(F.NA_MARK)
         out = [
-            ("实得分", f"=SUM({earned})"),
-            ("应得分", f"=SUM({possible})"),
             ("有误", f"=COUNTIF({earned},{bad})"),
-            ("不适用", f"=COUNTIF({earned},{F.quoted(F.NA_MARK)})"),
-            ("已填", f"=COUNT({earned})+COUNTIF({earned},{F.quoted(F.NA_MARK)})"),
+            ("已填", f"=COUNT({earned})+COUNTIF({earned},{na})"),
         ]
-        if self.bonus.last >= self.bonus.first:
-            claimed = f"{_BONUS}!{col_letter(_BONUS_HELPERS[2])}{self.bonus.first}:{col_letter(_BONUS_HELPERS[2])}{self.bonus.last}"
-            cap = F.excel_number(info.bonus.cap)
-            out += [("加分有误", f"=COUNTIF({claimed},{bad})"), ("加分", f"=MIN({cap},SUM({claimed}))")]
+        # per top-level section: earned (0 when a section veto struck), possible, rate ("" = none)
+        for n, (top, first, last) in enumerate(self.items.sections):
+            struck = ",".join(
+                f'{_SHEET}!{_cell(_VERDICT, r)}="{Result.FAIL}"' for r in self.items.section_vetoes[top]
+            )
+            e, p = self._range(_EARNED, first, last), self._range(_POSSIBLE, first, last)
+            vetoed = f"OR({struck})" if struck else "FALSE()"
+            out += [
+                (f"否决{n}", f"={vetoed}"),
+                (f"实得{n}", f"=IF(E{{否决{n}}},0,SUM({e}))"),
+                (f"应得{n}", f"=SUM({p})"),
+                (f"得分率{n}", f'=IF(E{{否决{n}}},0,IF(E{{应得{n}}}=0,"",E{{实得{n}}}/E{{应得{n}}}))'),
+            ]
+        tops = range(len(self.items.sections))
+        out += [
+            ("实得分", "=" + "+".join(f"E{{实得{n}}}" for n in tops)),
+            ("应得分", "=" + "+".join(f"E{{应得{n}}}" for n in tops)),
+        ]
+        weights = self.rubric.weights
+        if weights is None:
+            out += [
+                ("可算", "=E{应得分}<>0"),
+                ("得分率", '=IF(E{可算},E{实得分}/E{应得分},"")'),
+                ("原始得分", f'=IF(E{{可算}},E{{实得分}}*{F.excel_number(info.total)}/E{{应得分}},"")'),
+            ]
         else:
-            out += [("加分有误", "=0"), ("加分", "=0")]
+            w = [F.excel_number(weights[top]) for top, _, _ in self.items.sections]
+            rated = "+".join(f'IF(E{{得分率{n}}}="",0,{w[n]})' for n in tops)
+            weighted = "+".join(f'IF(E{{得分率{n}}}="",0,{w[n]}*E{{得分率{n}}})' for n in tops)
+            out += [
+                ("权重和", f"={rated}"),
+                ("可算", "=E{权重和}>0"),
+                ("得分率", f'=IF(E{{可算}},({weighted})/E{{权重和}},"")'),
+                ("原始得分", f'=IF(E{{可算}},E{{得分率}}*{F.excel_number(info.total)},"")'),
+            ]
+        for name, rows, helper, cap in (
+            (
+                "加分",
+                self.bonus,
+                f"{_BONUS}!{col_letter(_BONUS_HELPERS[2])}",
+                info.bonus.cap if info.bonus else 0,
+            ),
+            (
+                "减分",
+                self.penalties,
+                f"'{L.PENALTY_SHEET}'!{col_letter(_PENALTY_HELPERS[1])}",
+                info.penalties.cap if info.penalties else 0,
+            ),
+        ):
+            if rows is not None and rows.last >= rows.first:
+                cells = f"{helper}{rows.first}:{helper}{rows.last}"
+                out += [
+                    (f"{name}有误", f"=COUNTIF({cells},{bad})"),
+                    (name, f"=MIN({F.excel_number(Decimal(cap))},SUM({cells}))"),
+                ]
+            else:
+                out += [(f"{name}有误", "=0"), (name, "=0")]
         veto = ",".join(f'{_SHEET}!{_cell(_VERDICT, r)}="{Result.FAIL}"' for r in self.items.veto_rows)
         out.append(("否决", f"=OR({veto})" if veto else "=FALSE()"))
+        # 达标 and the grade use the adjusted rate when the rubric has penalties
+        total = F.excel_number(info.total)
+        judged = "E{得分率}" if info.penalties is None else f"MAX(0,E{{原始得分}}-E{{减分}})/{total}"
+        out.append(("判定得分率", f'=IF(E{{可算}},{judged},"")'))
         return out
-
-    def value(self, name: str) -> str:
-        return self.at[name]
 
     def results(self) -> list[tuple[str, str, str, str]]:
         """(label, formula, style name, hint) of the visible running results."""
         info = self.rubric.info
-        if not self.computed:
+        if not self.items.count:
             return []
-        a = self.at
-        total = F.excel_number(info.total)
         prec = info.precision
         pending = F.quoted(L.PENDING)
-        errors = f"{a['有误']}+{a['加分有误']}"
-        unrounded = f"{a['实得分']}*{total}/{a['应得分']}"
+        errors = "E{有误}+E{加分有误}+E{减分有误}"
+        unweighted = self.rubric.weights is None
+        nothing = "无法计算：全部不适用" if unweighted else "无法计算：各大项均无适用条目"
         score = (
-            f'=IF({errors}>0,"{F.ERROR_MARK}（"&({errors})&" 处）",IF({a["已填"]}=0,{pending},'
-            f'IF({a["应得分"]}=0,"无法计算：全部不适用",ROUND({unrounded},{prec}))))'
+            f'=IF({errors}>0,"{F.ERROR_MARK}（"&({errors})&" 处）",IF(E{{已填}}=0,{pending},'
+            f'IF(NOT(E{{可算}}),"{nothing}",ROUND(E{{原始得分}},{prec}))))'
         )
-        ok = f"ISNUMBER({a['得分']})"
-        rate = f"{a['实得分']}/{a['应得分']}"
-        line = f"{rate}>={F.excel_number(info.pass_.min_rate)}-{_TOLERANCE}"
-        conditions = [line, f"NOT({a['否决']})"]
-        msr = info.pass_.min_section_rate
-        if msr is not None:
-            for _, first, last in self.items.sections:
-                e, p = self._range(_EARNED, first, last), self._range(_POSSIBLE, first, last)
-                conditions.append(
-                    f"IF(SUM({p})=0,TRUE(),SUM({e})/SUM({p})>={F.excel_number(msr)}-{_TOLERANCE})"
-                )
-        grade = F.quoted(info.grades[-1].name)
-        for g in reversed(info.grades[:-1]):
-            grade = f"IF({rate}>={F.excel_number(g.min_rate)}-{_TOLERANCE},{F.quoted(g.name)},{grade})"
-        grade = f"IF({a['否决']},{F.quoted(info.grades[-1].name)},{grade})"
-        blank = f"{self.items.count}-{a['已填']}-{a['有误']}"
+        ok = "ISNUMBER(B{当前得分})"
         rows = [
             (
                 L.CURRENT_SCORE,
@@ -887,44 +950,86 @@ class _Totals:
                 "score",
                 f"满分 {fmt(info.total)} 分；随填随算，未填的条目按 0 分计，以导入后系统计算为准",
             ),
-            (L.RATE, f'=IF({ok},{rate},"")', "rate", f"达标线 {fmt(info.pass_.min_rate * 100)}%"),
+            (L.RATE, f'=IF({ok},E{{得分率}},"")', "rate", _rate_hint(self.rubric)),
         ]
         if self.rubric.bonus_items:
             rows.append(
                 (
                     L.CURRENT_BONUS,
-                    f'=IF({a["加分有误"]}>0,"{F.ERROR_MARK}",IF({a["已填"]}=0,{pending},ROUND({a["加分"]},{prec})))',
+                    f'=IF(E{{加分有误}}>0,"{F.ERROR_MARK}",IF(E{{已填}}=0,{pending},ROUND(E{{加分}},{prec})))',
                     "score",
                     f"封顶 {fmt(info.bonus.cap)} 分，不计入达标和等级判定",
                 )
             )
+        if info.penalties is not None:
+            rows.append(
+                (
+                    L.CURRENT_PENALTY,
+                    f'=IF(E{{减分有误}}>0,"{F.ERROR_MARK}",IF(E{{已填}}=0,{pending},ROUND(E{{减分}},{prec})))',
+                    "score",
+                    f"封顶 {fmt(info.penalties.cap)} 分，从得分中扣除，计入达标和等级判定",
+                )
+            )
+        if self.rubric.bonus_items or info.penalties is not None:
             rows.append(
                 (
                     L.FINAL_SCORE,
-                    f'=IF({ok},ROUND({unrounded}+{a["加分"]},{prec}),"")',
+                    f'=IF({ok},ROUND(MAX(0,E{{原始得分}}+E{{加分}}-E{{减分}}),{prec}),"")',
                     "score",
-                    "得分 + 加分",
+                    "得分"
+                    + (" + 加分" if self.rubric.bonus_items else "")
+                    + (" − 减分" if info.penalties else ""),
                 )
             )
-        rows.append(
-            (
-                L.STATUS,
-                f'=IF({ok},IF(AND({",".join(conditions)}),"达标","不达标"),"")',
-                "number",
-                _pass_hint(self.rubric),
+        if info.pass_ is None:
+            rows.append((L.STATUS, f'=IF({ok},"—","")', "number", "本评分细则未设达标线"))
+        else:
+            conditions = [
+                f"E{{判定得分率}}>={F.excel_number(info.pass_.min_rate)}-{_TOLERANCE}",
+                "NOT(E{否决})",
+            ]
+            msr = info.pass_.min_section_rate
+            if msr is not None:
+                for n in range(len(self.items.sections)):
+                    conditions.append(
+                        f'IF(E{{得分率{n}}}="",TRUE(),E{{得分率{n}}}>={F.excel_number(msr)}-{_TOLERANCE})'
+                    )
+            rows.append(
+                (
+                    L.STATUS,
+                    f'=IF({ok},IF(AND({",".join(conditions)}),"达标","不达标"),"")',
+                    "number",
+                    _pass_hint(self.rubric),
+                )
             )
-        )
-        rows.append((L.GRADE, f'=IF({ok},{grade},"")', "number", ""))
+        if info.grades:
+            grade = F.quoted(info.grades[-1].name)
+            for g in reversed(info.grades[:-1]):
+                line = f"E{{判定得分率}}>={F.excel_number(g.min_rate)}-{_TOLERANCE}"
+                grade = f"IF({line},{F.quoted(g.name)},{grade})"
+            grade = f"IF(E{{否决}},{F.quoted(info.grades[-1].name)},{grade})"
+            rows.append((L.GRADE, f'=IF({ok},{grade},"")', "number", ""))
+        blank = f"{self.items.count}-E{{已填}}-E{{有误}}"
         rows.append(("未填条目", f"=IF({blank}>0,{blank},0)", "number", "尚未填写的条目数；全部填完才能导入"))
         return rows
 
 
-_PENDING_FIRST = (L.CURRENT_SCORE, L.CURRENT_BONUS)  # show 待填 until anything is filled in
+def _rate_hint(rubric: ResolvedRubric) -> str:
+    weights = rubric.weights
+    if weights:
+        parts = "、".join(f"{code} 占 {fmt(w * 100)}%" for code, w in weights.items())
+        return f"各{rubric.standard.standard.levels[0]}得分率加权：{parts}"
+    return f"达标线 {fmt(rubric.info.pass_.min_rate * 100)}%" if rubric.info.pass_ else ""
+
+
+_PENDING_FIRST = (L.CURRENT_SCORE, L.CURRENT_BONUS, L.CURRENT_PENALTY)  # 待填 until anything is filled in
+_NAMED = re.compile(r"[EB]\{[^}]+\}")  # E{name}: a hidden intermediate value; B{label}: a result
 
 
 def _pass_hint(rubric: ResolvedRubric) -> str:
     rule = rubric.info.pass_
-    parts = [f"得分率 ≥ {fmt(rule.min_rate * 100)}%"]
+    rate = "扣除减分后的得分率" if rubric.info.penalties is not None else "得分率"
+    parts = [f"{rate} ≥ {fmt(rule.min_rate * 100)}%"]
     if rule.min_section_rate is not None:
         parts.append(f"各{rubric.standard.standard.levels[0]}得分率 ≥ {fmt(rule.min_section_rate * 100)}%")
     if any(i.veto for i in rubric.items):
@@ -989,16 +1094,24 @@ def _write_info(
                 {"validate": "list", "source": kinds, "error_message": "评估类型应为 自评、考评 或 复查"},
             )
         row += 1
-    # hidden intermediate values (column D names them, E holds them), beside the results
-    for offset, (name, formula) in enumerate(totals.helpers()):
+    # hidden intermediate values (column D names them, E holds them), beside the results;
+    # formulas name them E{name}, and a result B{label}
+    helpers, results = totals.helpers(), totals.results()
+    at = {f"E{{{name}}}": f"$E${row + i + 1}" for i, (name, _) in enumerate(helpers)}
+    at |= {f"B{{{label}}}": f"$B${row + i + 1}" for i, (label, *_) in enumerate(results)}
+
+    def resolved(formula: str) -> str:
+        return _NAMED.sub(lambda m: at[m[0]], formula)
+
+    for offset, (name, formula) in enumerate(helpers):
         ws.write_string(row + offset, 3, name)
-        ws.write_formula(row + offset, 4, formula, None, "")
-        totals.at[name] = f"$E${row + offset + 1}"
-    totals.at["得分"] = f"$B${row + 1}"
+        ws.write_formula(row + offset, 4, resolved(formula), None, "")
     styles = {"score": s.score, "rate": s.rate, "number": s.number}
-    for label, formula, style, hint in totals.results():
+    for label, formula, style, hint in results:
         _info_row(ws, row, label, s)
-        ws.write_formula(row, 1, formula, styles[style], L.PENDING if label in _PENDING_FIRST else "")
+        ws.write_formula(
+            row, 1, resolved(formula), styles[style], L.PENDING if label in _PENDING_FIRST else ""
+        )
         ws.write_string(row, 2, hint, s.hint)
         row += 1
     page.setup(ws, "基本信息", landscape=True, last_col=2, last_row=row)

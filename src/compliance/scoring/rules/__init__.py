@@ -15,17 +15,10 @@ Every unit is a frozen dataclass holding the rule's parameters as the rubric giv
 - **its description** for the workbook's 评分方式 column: ``describe(points)``; the item's
   ``scoring_text`` replaces it where the rubric gives one (``ScoredItem.method_text``).
 
-Adding the live Excel formula (the workbook issue): give each unit a method
-
-    def excel_formula(self, item: ScoredItem, cells: RowCells, ctx: SheetContext) -> str | None
-
-where ``cells`` names the sheet cells of the item's own row (``cells.points``,
-``cells.result``, ``cells.count``, ``cells.measured``) and of its part rows
-(``cells.parts[i].count`` / ``.result``, in ``parts()`` order), and ``ctx`` carries
-``partial_credit`` and ``na_policy`` (the same two values :class:`Context` carries here).
-It returns the formula of the item's 得分 cell (None for ``manual``, whose 得分 is the
-input), computing exactly what ``judge`` computes. Keep the two side by side in the unit,
-so the sheet and the engine cannot drift apart.
+- **its live Excel formula** for the checklist: ``excel_formula(item, cells, ctx)`` (see
+  :mod:`compliance.scoring.rules.excel`) computes from the sheet's cells exactly what
+  ``judge`` computes, beside it in the same unit, so the sheet and the engine cannot drift
+  apart (a differential test through LibreOffice holds them to it).
 """
 
 from compliance.scoring.rules.base import NOT_INSPECTED, Column, Context, Outcome, Part, RuleUnit, part_code

@@ -14,6 +14,7 @@ from compliance.scoring.scorecard import ItemStatus
 
 if TYPE_CHECKING:
     from compliance.rubric import ScoredItem
+    from compliance.scoring.rules.excel import RowCells, SheetContext
 
 ZERO = Decimal(0)
 Column = Literal["result", "count", "measured", "score"]
@@ -108,6 +109,13 @@ class RuleUnit:
     def describe(self, points: Decimal) -> str:
         """The rule in the words of a 评分细则 column (评分方式), without the item's
         ``scoring_text`` (which, when given, is shown instead: see ``ScoredItem.method_text``)."""
+        raise NotImplementedError
+
+    def excel_formula(self, item: ScoredItem, cells: RowCells, ctx: SheetContext) -> str:
+        """The live formula (no leading ``=``) of the item's earned points on the checklist,
+        computing what :meth:`judge` computes from the cells' helpers (see
+        :mod:`compliance.scoring.rules.excel`): kept beside the arithmetic so the sheet and
+        the engine cannot drift apart."""
         raise NotImplementedError
 
     # --- scoring ------------------------------------------------------------------------

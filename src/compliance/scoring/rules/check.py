@@ -13,6 +13,7 @@ from compliance.numbers import fmt
 from compliance.scoring.inputs import ItemInput
 from compliance.scoring.results import Result
 from compliance.scoring.rules.base import NOT_INSPECTED, ZERO, Column, Context, Outcome, RuleUnit
+from compliance.scoring.rules.excel import RowCells, SheetContext, check_cell
 from compliance.scoring.scorecard import ItemStatus
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ class Check(RuleUnit):
 
     def describe(self, points: Decimal) -> str:
         return f"符合得 {fmt(points)} 分，基本符合得部分分，不符合不得分"
+
+    def excel_formula(self, item: ScoredItem, cells: RowCells, ctx: SheetContext) -> str:
+        return ctx.own_result(cells, check_cell(cells.result, cells.points, ctx))
 
     def judge(
         self,

@@ -26,6 +26,7 @@ from compliance.scoring.rules.base import (
     verdict,
 )
 from compliance.scoring.rules.check import check_earned
+from compliance.scoring.rules.excel import BAD, RowCells, SheetContext, check_cell, excel_number
 from compliance.scoring.scorecard import ItemStatus
 
 if TYPE_CHECKING:
@@ -50,6 +51,18 @@ class Criteria(RuleUnit):
 
     def describe(self, points: Decimal) -> str:
         return "分项计分：" + "；".join(f"{c.text} {fmt(c.points)} 分" for c in self.criteria)
+
+    def excel_formula(self, item: ScoredItem, cells: RowCells, ctx: SheetContext) -> str:
+        """Σ of the criteria's check arithmetic; a criterion 不适用 or unreadable is an
+        error, one blank leaves the item not inspected."""
+        parts = cells.parts
+        refused = ",".join(f'{c.result}="{Result.NA}",{c.result}="{BAD}"' for c in parts)
+        blank = ",".join(f'{c.result}=""' for c in parts)
+        total = "+".join(
+            check_cell(c.result, excel_number(criterion.points), ctx)
+            for c, criterion in zip(parts, self.criteria, strict=True)
+        )
+        return ctx.own_result(cells, f'IF(OR({refused}),{ctx.error},IF(OR({blank}),"",{total}))')
 
     def judge(
         self,

@@ -28,6 +28,7 @@ from compliance.scoring.rules.base import (
     part_code,
     whole_count,
 )
+from compliance.scoring.rules.excel import BAD, RowCells, SheetContext, excel_number
 from compliance.scoring.scorecard import ItemStatus
 
 if TYPE_CHECKING:
@@ -69,6 +70,30 @@ class Deduct(RuleUnit):
         if self.max_deduct is not None and self.max_deduct < points:
             return f"{prices}，最多扣 {fmt(self.max_deduct)} 分"
         return f"{prices}，扣完为止"
+
+    def excel_formula(self, item: ScoredItem, cells: RowCells, ctx: SheetContext) -> str:
+        """max(0, p − min(pool, Σ perᵢ × nᵢ)); one ``per``: a blank 问题数 is 0 with 结论 符合,
+        not inspected with no 结论. Triggers: a 不适用 or a bad count in any row is an
+        error, one blank count leaves the item not inspected."""
+        p = cells.points
+        pool = excel_number(self.pool(item.points))
+        if self.triggers:
+            parts = cells.parts
+            refused = ",".join(f'{c.result}="{Result.NA}",{ctx.invalid_count(c.count)}' for c in parts)
+            blank = ",".join(f'{c.count}=""' for c in parts)
+            raw = "+".join(
+                f"{excel_number(t.per)}*{c.count}" for t, c in zip(self.triggers, parts, strict=True)
+            )
+            judged = f'IF(OR({refused}),{ctx.error},IF(OR({blank}),"",MAX(0,{p}-MIN({pool},{raw}))))'
+            return ctx.own_result(cells, judged)
+        n, r = cells.count, cells.result
+        assert self.per is not None
+        blank = f'IF({r}="{Result.PASS}",{p},IF({r}="","",{ctx.error}))'
+        judged = (
+            f'IF({n}="{BAD}",{ctx.error},IF({n}="",{blank},'
+            f"IF(OR({n}<0,{n}<>INT({n})),{ctx.error},MAX(0,{p}-MIN({pool},{excel_number(self.per)}*{n})))))"
+        )
+        return ctx.own_result(cells, judged)
 
     def judge(
         self,

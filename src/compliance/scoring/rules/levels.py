@@ -21,6 +21,7 @@ from compliance.scoring.rules.base import (
     _Bad,
     share,
 )
+from compliance.scoring.rules.excel import RowCells, SheetContext, excel_number, quoted
 from compliance.scoring.scorecard import ItemStatus
 
 if TYPE_CHECKING:
@@ -81,6 +82,16 @@ class Levels(RuleUnit):
         raw = normalise(own.result)
         label = self._label(raw)
         return label if label is not None else RuleUnit.entered(self, own)
+
+    def excel_formula(self, item: ScoredItem, cells: RowCells, ctx: SheetContext) -> str:
+        """A label first, compared exactly as import does (``text`` is the normalised 结论),
+        then 不适用; anything else is an error."""
+        t, r, p = cells.text, cells.result, cells.points
+        formula = f'IF({r}="{Result.NA}",{ctx.na(cells)},{ctx.error})'
+        for label, value in reversed(self.labels):
+            earned = excel_number(value) if self.absolute else f"{p}*{excel_number(value)}"
+            formula = f"IF(EXACT({t},{quoted(normalise(label))}),{earned},{formula})"
+        return f'IF({t}="","",{formula})'
 
     def judge(
         self,

@@ -18,6 +18,7 @@ from compliance.scoring.rules.base import (
     entered,
     verdict,
 )
+from compliance.scoring.rules.excel import BAD, RowCells, SheetContext
 from compliance.scoring.scorecard import ItemStatus
 
 if TYPE_CHECKING:
@@ -32,6 +33,16 @@ class Manual(RuleUnit):
 
     def describe(self, points: Decimal) -> str:
         return f"由考评人员评分（0–{fmt(points)} 分）"
+
+    def excel_formula(self, item: ScoredItem, cells: RowCells, ctx: SheetContext) -> str:
+        """The typed 得分 when within 0…p (the hidden earned cell's formula: the visible
+        得分 is the input)."""
+        s, r, p = cells.score, cells.result, cells.points
+        judged = (
+            f'IF({s}="{BAD}",{ctx.error},IF({s}="",IF({r}="","",{ctx.error}),'
+            f"IF(OR({s}<0,{s}>{p}),{ctx.error},{s})))"
+        )
+        return ctx.own_result(cells, judged)
 
     def judge(
         self,

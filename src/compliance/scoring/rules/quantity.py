@@ -25,6 +25,7 @@ from compliance.scoring.rules.base import (
     entered,
     verdict,
 )
+from compliance.scoring.rules.excel import BAD, RowCells, SheetContext, excel_number
 from compliance.scoring.scorecard import ItemStatus
 
 if TYPE_CHECKING:
@@ -67,6 +68,15 @@ class _Measured(RuleUnit):
         earned, words = self.measure(item.points, v)
         return Outcome(ItemStatus.SCORED, verdict(earned, item.points), earned, words)
 
+    def excel_measured(self, cells: RowCells, ctx: SheetContext, earned: str) -> str:
+        """``earned`` (a formula of the 实测值 helper) once the value is there and ≥ 0;
+        the 实测值 helper already reads 95.2 % as 95.2 for a % unit."""
+        v, r = cells.measured, cells.result
+        judged = (
+            f'IF({v}="{BAD}",{ctx.error},IF({v}="",IF({r}="","",{ctx.error}),IF({v}<0,{ctx.error},{earned})))'
+        )
+        return ctx.own_result(cells, judged)
+
     def measure(self, points: Decimal, v: Decimal) -> tuple[Decimal, str]:
         raise NotImplementedError
 
@@ -87,6 +97,11 @@ class Quantity(_Measured):
         if self.mode == "threshold":
             return f"达到 {target} 得 {fmt(points)} 分，否则不得分"
         return f"按实测值 ÷ {target} 比例计分"
+
+    def excel_formula(self, item: ScoredItem, cells: RowCells, ctx: SheetContext) -> str:
+        v, p, t = cells.measured, cells.points, excel_number(self.target)
+        earned = f"IF({v}>={t},{p},0)" if self.mode == "threshold" else f"IF({v}>={t},{p},{p}*{v}/{t})"
+        return self.excel_measured(cells, ctx, earned)
 
     def measure(self, points: Decimal, v: Decimal) -> tuple[Decimal, str]:
         target = self.target
@@ -133,6 +148,17 @@ class Shortfall(_Measured):
             return steps.to_integral_value(rounding=ROUND_FLOOR)
         return steps
 
+    def excel_formula(self, item: ScoredItem, cells: RowCells, ctx: SheetContext) -> str:
+        v, p, t = cells.measured, cells.points, excel_number(self.target)
+        # ROUND(…, 9) first: binary noise must not push 1.9999999 down to 1 step (or 2.0000001 up to 3)
+        steps = f"ROUND(({t}-{v})/{excel_number(self.step)},9)"
+        if self.steps == "started":
+            steps = f"ROUNDUP({steps},0)"
+        elif self.steps == "completed":
+            steps = f"ROUNDDOWN({steps},0)"
+        earned = f"IF({v}>={t},{p},MAX(0,{p}-{excel_number(self.per)}*{steps}))"
+        return self.excel_measured(cells, ctx, earned)
+
     def measure(self, points: Decimal, v: Decimal) -> tuple[Decimal, str]:
         if v >= self.target:
             return points, f"实测 {self.shown(v)}，达到目标 {self.shown(self.target)}，得 {fmt(points)} 分"
@@ -172,6 +198,13 @@ class Bands(_Measured):
         return "按档计分：" + "；".join(
             f"≥{with_unit(fmt(b.min, 4), self.unit)} 得 {fmt(b.points)} 分" for b in self.bands
         )
+
+    def excel_formula(self, item: ScoredItem, cells: RowCells, ctx: SheetContext) -> str:
+        v = cells.measured
+        earned = "0"  # the last band starts at 0: never reached for v ≥ 0
+        for band in reversed(self.bands):
+            earned = f"IF({v}>={excel_number(band.min)},{excel_number(band.points)},{earned})"
+        return self.excel_measured(cells, ctx, earned)
 
     def measure(self, points: Decimal, v: Decimal) -> tuple[Decimal, str]:
         band = next(b for b in self.bands if v >= b.min)
