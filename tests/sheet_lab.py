@@ -259,6 +259,39 @@ def write_yaml(path: Path, document: dict) -> Path:
     return path
 
 
+def _rules(rubric) -> dict:
+    """A resolved rubric's items in the shape :func:`random_fill` reads (the YAML's)."""
+    out = {}
+    for item in rubric.items:
+        rule = item.rule
+        entry: dict = {"rule": rule.name, "points": float(item.points)}
+        match rule.__class__.__name__:
+            case "Levels":
+                entry["level_points" if rule.absolute else "levels"] = dict(rule.labels)
+            case "Quantity":
+                entry |= {"target": float(rule.target), "unit": rule.unit}
+            case "Shortfall":
+                entry |= {"mode": "shortfall", "target": float(rule.target), "unit": rule.unit}
+            case "Bands":
+                entry |= {"mode": "bands", "unit": rule.unit}
+            case "Deduct" if rule.triggers:
+                entry["triggers"] = [{"name": t.name, "per": float(t.per)} for t in rule.triggers]
+            case "Criteria":
+                entry["criteria"] = [{"text": c.text, "points": float(c.points)} for c in rule.criteria]
+        out[item.code] = entry
+    return out
+
+
+def rubric_document(rubric) -> dict:
+    return {
+        "rubric": {
+            "items": _rules(rubric),
+            "bonus": {"items": [{"code": b.code} for b in rubric.bonus_items]},
+            "penalties": {"items": [{"code": k.code} for k in rubric.penalty_items]},
+        }
+    }
+
+
 # --- random fills -----------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from sheet_lab import (
     convert,
     random_fill,
     random_rubric,
+    rubric_document,
     sheet_values,
     write_yaml,
 )
@@ -49,7 +50,13 @@ pytestmark = [
 WORKBOOKS = int(os.environ.get("COMPLIANCE_SHEET_WORKBOOKS", "24"))
 BATCH = 60  # files per soffice run
 ROOT = Path(__file__).resolve().parents[1]
-BUNDLED = ("jiangsu-2018-street", "jiangsu-2018-brigade", "chengdu-2020-squad", "weifang-annual")
+BUNDLED = (
+    "jiangsu-2018-street",
+    "jiangsu-2018-brigade",
+    "chengdu-2020-squad",
+    "weifang-annual",
+    "jinhua-szcg-monthly",
+)
 EXACT = 1e-9  # the sheet computes in binary floating point; the engine in Decimal
 
 
@@ -187,7 +194,7 @@ def test_bundled_rubrics_agree_with_the_engine(tmp_path):
         rubric = catalog.rubric(rubric_id)
         unit = Unit(**UNIT | {"type": (rubric.info.applies_to or [UNIT["type"]])[0]})
         template = write_template(tmp_path / f"{rubric_id}.xlsx", rubric, unit, round="2024H1")
-        document = _document(rubric)
+        document = rubric_document(rubric)
         for k in range(4):
             entries = random_fill(rng, document, invalid=k == 3, blank=0.05 if k else 0.3)
             jobs.append((fill(template, entries, tmp_path / f"{rubric_id}-{k}.xlsx"), catalog, []))
@@ -209,43 +216,6 @@ def test_random_rubrics_agree_with_the_engine(tmp_path):
         entries = random_fill(rng, rubric_doc, invalid=rng.random() < 0.2, blank=rng.choice((0, 0, 0.1, 0.5)))
         jobs.append((fill(template, entries, tmp_path / f"w{n:04d}.xlsx"), catalog, [folder]))
     assert run_batch(jobs, tmp_path) == []
-
-
-def _rules(rubric) -> dict:
-    """A resolved rubric's items in the shape :func:`random_fill` reads (the YAML's)."""
-    out = {}
-    for item in rubric.items:
-        rule = item.rule
-        entry: dict = {"rule": rule.name, "points": float(item.points)}
-        match rule.__class__.__name__:
-            case "Levels":
-                entry["level_points" if rule.absolute else "levels"] = dict(rule.labels)
-            case "Quantity":
-                entry |= {"target": float(rule.target), "unit": rule.unit}
-            case "Shortfall":
-                entry |= {"mode": "shortfall", "target": float(rule.target), "unit": rule.unit}
-            case "Bands":
-                entry |= {"mode": "bands", "unit": rule.unit}
-            case "Deduct" if rule.triggers:
-                entry["triggers"] = [{"name": t.name, "per": float(t.per)} for t in rule.triggers]
-            case "Criteria":
-                entry["criteria"] = [{"text": c.text, "points": float(c.points)} for c in rule.criteria]
-        out[item.code] = entry
-    return out
-
-
-def _document(rubric) -> dict:
-    return {
-        "rubric": {
-            "items": _rules(rubric),
-            "bonus": {"items": [{"code": b.code} for b in rubric.bonus_items]},
-            "penalties": {"items": [{"code": k.code} for k in rubric.penalty_items]},
-        }
-    }
-
-
-def _bonus(rubric) -> dict:
-    return {"items": [{"code": b.code} for b in rubric.bonus_items]}
 
 
 def test_printed_form_names_unit_round_and_kind_and_ends_with_signatures(tmp_path):

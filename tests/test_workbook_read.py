@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -199,3 +201,65 @@ def test_pass_with_problems_found_is_a_contradiction_warning_at_the_count(
     (warning,) = findings
     assert (warning.cell, warning.severity) == ("检查表!I5", Severity.WARNING)  # 1.1.2 sits on row 5
     assert "两者矛盾" in warning.message and "问题数为 3" in warning.message
+
+
+def test_what_the_inspector_types_reaches_the_card_and_survives_the_store(
+    tmp_path, mini_catalog, mini_rubric
+):
+    from compliance.store import Store
+
+    entries = {
+        **GOOD,
+        "1.1.1": {"结论": "符合", "问题描述": "门牌褪色", "佐证材料": "照片 3 张"},
+        "2.1.3": {"得分": 7, "问题描述": "台账不全", "佐证材料": "台账复印件"},
+    }
+    path = fill(template(tmp_path, mini_rubric), entries, bonus={"J1": "是"})
+    book = openpyxl.load_workbook(path)
+    book["加分项"].cell(2, 5).value = "住建部通报第 12 号"  # 说明 of J1
+    book.save(path)
+    card, _ = card_of(path, mini_catalog)
+    item = {i.code: i for i in card.items}
+    assert (item["1.1.1"].note, item["1.1.1"].evidence) == ("门牌褪色", "照片 3 张")
+    assert (item["2.1.3"].note, item["2.1.3"].evidence) == ("台账不全", "台账复印件")
+    assert card.bonus.note("J1") == "住建部通报第 12 号"
+    ((rubric, assessment),), _ = read_workbook(path, mini_catalog)
+    with Store.open(f"sqlite:///{tmp_path / 'history.db'}") as store:
+        store.import_assessment(rubric, assessment, card, source_name=path.name, source_sha256="0" * 64)
+    with Store.open(f"sqlite:///{tmp_path / 'history.db'}") as store:  # rescored from the rows
+        back = store.card(WENFENG.code, "2024年度", Kind.AUDIT)
+    assert back == card and back.bonus.note("J1") == "住建部通报第 12 号"
+    assert {i.code: i.evidence for i in back.items}["1.1.1"] == "照片 3 张"
+
+
+def test_a_percentage_reads_the_same_typed_as_95_2_as_95_2_percent_or_as_text(tmp_path):
+    """SPEC §3.2: for an item whose unit is %, Excel stores 0.952 when 95.2 % is typed in a
+    cell it formats as a percentage; import reads it as 95.2, as it does the text 95.2%."""
+    import random
+
+    from sheet_lab import Percent, random_fill, rubric_document
+
+    from compliance.catalog import Catalog
+
+    catalog = Catalog(cwd=Path(__file__).resolve().parents[1])
+    rubric = catalog.rubric("jinhua-szcg-monthly")  # 2.1: shortfall, target 70 %, 1 point per point below
+    entries = random_fill(random.Random(1), rubric_document(rubric), blank=0).items
+    entries = {  # the other items as plain numbers
+        code: {h: round(v.value * 100, 6) if isinstance(v, Percent) else v for h, v in values.items()}
+        for code, values in entries.items()
+    }
+    cards = []
+    for k, typed in enumerate((66.5, 0.665, "66.5%", "６６.５％")):
+        path = fill(
+            template(tmp_path, rubric, name=f"{k}.xlsx"), {**entries, "2.1": {"实测值": typed}}, bonus={}
+        )
+        if k == 1:  # typed as 66.5 % in Excel: the number 0.665 in a percentage-formatted cell
+            book = openpyxl.load_workbook(path)
+            ws = book["检查表"]
+            (row,) = (r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "2.1")
+            ws.cell(row, 10).number_format = "0.0%"
+            book.save(path)
+        card, _ = card_of(path, catalog, allow_incomplete=True)
+        cards.append(card)
+    earned = [next(i.earned for i in c.items if i.code == "2.1") for c in cards]
+    assert earned == [Decimal(50) - Decimal("3.5")] * 4  # 50 − 1 × (70 − 66.5)
+    assert len({c.to_json()["score"] for c in cards}) == 1

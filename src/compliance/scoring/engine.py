@@ -85,12 +85,21 @@ def _item_score(
         earned=outcome.earned,
         possible=item.points if applicable else ZERO,
         deduction=outcome.words,
-        note=own.note if own else None,
+        note=_typed(own, parts, "note"),
+        evidence=_typed(own, parts, "evidence"),
         veto=item.veto,
         entered=item.rule.entered(own),
         section_veto=item.section_veto,
         evidence=own.evidence if own else None,
     )
+
+
+def _typed(own: ItemInput | None, parts: tuple[ItemInput | None, ...], name: str) -> str | None:
+    """The 问题描述 (``note``) or 佐证材料 (``evidence``) typed for an item: its own row's,
+    then each part row's under its 编号 (``2.4/1：…``), one per line; nothing is lost."""
+    texts = [getattr(own, name)] if own is not None and getattr(own, name) else []
+    texts += [f"{p.code}：{getattr(p, name)}" for p in parts if p is not None and getattr(p, name)]
+    return "\n".join(texts) or None
 
 
 def _aligned(
@@ -134,6 +143,7 @@ def _entries(rubric: ResolvedRubric, given: Sequence[ItemInput], problems: _Prob
 def _bonus(rubric: ResolvedRubric, assessment: Assessment, problems: _Problems) -> BonusScore:
     known = {b.code: b for b in rubric.bonus_items}
     claimed: list[tuple[str, str, Decimal]] = []
+    notes: list[tuple[str, str]] = []
     for claim in assessment.bonus:
         item = known.get(claim.code)
         if item is None:
@@ -143,9 +153,11 @@ def _bonus(rubric: ResolvedRubric, assessment: Assessment, problems: _Problems) 
             problems.add(claim.cell, f"加分项“{claim.code}”重复申报")
         else:
             claimed.append((item.code, item.text, item.points))
+            if claim.note:
+                notes.append((item.code, claim.note))
     cap = rubric.info.bonus.cap if rubric.info.bonus else ZERO
     claimed_points = sum((pts for _, _, pts in claimed), ZERO)
-    return BonusScore(tuple(claimed), claimed_points, min(cap, claimed_points), cap)
+    return BonusScore(tuple(claimed), claimed_points, min(cap, claimed_points), cap, tuple(notes))
 
 
 def _penalty(rubric: ResolvedRubric, assessment: Assessment, problems: _Problems) -> PenaltyScore:
@@ -156,6 +168,7 @@ def _penalty(rubric: ResolvedRubric, assessment: Assessment, problems: _Problems
         return NO_PENALTY
     known = {p.code: p for p in block.items}
     entries: list[tuple[str, str, Decimal, Decimal, Decimal]] = []
+    notes: list[tuple[str, str]] = []
     seen: set[str] = set()
     for claim in assessment.penalties:
         item = known.get(claim.code)
@@ -170,8 +183,10 @@ def _penalty(rubric: ResolvedRubric, assessment: Assessment, problems: _Problems
             seen.add(claim.code)
             if n:
                 entries.append((item.code, item.text, item.per, n, item.per * n))
+            if claim.note:
+                notes.append((item.code, claim.note))
     claimed = sum((e[4] for e in entries), ZERO)
-    return PenaltyScore(tuple(entries), claimed, min(block.cap, claimed), block.cap)
+    return PenaltyScore(tuple(entries), claimed, min(block.cap, claimed), block.cap, tuple(notes))
 
 
 def _sections(rubric: ResolvedRubric, scores: list[ItemScore], vetoed: set[str]) -> tuple[SectionScore, ...]:

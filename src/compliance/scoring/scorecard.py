@@ -30,7 +30,7 @@ class ItemScore:
     earned: Decimal
     possible: Decimal
     deduction: str  # the computation in words
-    note: str | None = None
+    note: str | None = None  # 问题描述 as typed
     veto: bool = False  # a unit veto item (veto: true / unit)
     entered: str | None = None  # the 结论 as entered on the item's own row, normalised
     section_veto: bool = False  # a veto: section item
@@ -65,10 +65,15 @@ class BonusScore:
     claimed_points: Decimal
     counted: Decimal
     cap: Decimal
+    notes: tuple[tuple[str, str], ...] = ()  # (code, 说明) of the claims that have one
 
     @property
     def capped(self) -> bool:
         return self.counted < self.claimed_points
+
+    def note(self, code: str) -> str | None:
+        """The 说明 typed beside a claim, for the report under the bonus item."""
+        return dict(self.notes).get(code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +84,14 @@ class PenaltyScore:
     claimed_points: Decimal
     counted: Decimal
     cap: Decimal
+    notes: tuple[tuple[str, str], ...] = ()  # (code, 说明) of the entries that have one
 
     @property
     def capped(self) -> bool:
         return self.counted < self.claimed_points
+
+    def note(self, code: str) -> str | None:
+        return dict(self.notes).get(code)
 
 
 NO_PENALTY = PenaltyScore((), Decimal(0), Decimal(0), Decimal(0))
