@@ -477,6 +477,7 @@ def _write_items(ws: Worksheet, rubric: ResolvedRubric, s: _Styles, page: _Page)
 def _widths(rubric: ResolvedRubric) -> dict[str, float]:
     """Column widths of this rubric's sheet; 0 for a hidden column."""
     used = {name for item in rubric.items for name in F.own_inputs(item)}
+    used |= {part.column for item in rubric.items for part in item.parts}  # the 2.4/1 rows' inputs
     widths = {name: 0 if name in _HIDDEN else width for name, width in _WIDTHS.items()}
     for name, header in (("count", L.COUNT), ("measured", L.MEASURED)):
         if name not in used:
