@@ -90,7 +90,6 @@ def _item_score(
         veto=item.veto,
         entered=item.rule.entered(own),
         section_veto=item.section_veto,
-        evidence=own.evidence if own else None,
     )
 
 

@@ -38,7 +38,7 @@ def carry_over(recheck: Assessment, audit: Assessment) -> Assessment:
     own = {entry.code: entry for entry in recheck.items}
     merged = [own.pop(entry.code, entry) for entry in audit.items]
     merged += own.values()  # codes the 考评 did not have: the engine names them
-    return Assessment(recheck.meta, tuple(merged), recheck.bonus, recheck.source)
+    return Assessment(recheck.meta, tuple(merged), recheck.bonus, recheck.source, recheck.penalties)
 
 
 @dataclass(frozen=True, slots=True)
