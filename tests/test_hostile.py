@@ -203,15 +203,16 @@ def test_too_many_members_is_refused(tmp_path, good, catalog, monkeypatch):
 # --- names that try to escape: files, HTML, spreadsheets -------------------------------------
 
 EVIL_NAME = '=HYPERLINK("http://evil.example/","点我")<script>alert(1)</script>../../逃逸'
-EVIL_ROUND = "../../2024<b>年度</b>"
+EVIL_ROUND = "../../2024<b>年度</b>"  # refused at import (SPEC §2.5); a legacy store could hold it
+ROUND = "2024年度"
 EVIL_INSPECTOR = "=1+1"
 
 
 @pytest.fixture(scope="module")
 def hostile_store(tmp_path_factory, rubric):
-    """A store holding one assessment of a unit whose name, round and inspector are hostile."""
+    """A store holding one assessment of a unit whose name and inspector are hostile."""
     folder = tmp_path_factory.mktemp("hostile")
-    info = info_rows(rubric, 单位名称=EVIL_NAME, 评估轮次=EVIL_ROUND, 检查人员=EVIL_INSPECTOR)
+    info = info_rows(rubric, 单位名称=EVIL_NAME, 评估轮次=ROUND, 检查人员=EVIL_INSPECTOR)
     workbook = checklist(folder / "evil.xlsx", rubric, info=info)
     db = folder / "h.db"
     code, output = run("import", workbook, "--db", db, *SEARCH)
@@ -223,12 +224,22 @@ def files_under(folder: Path) -> set[Path]:
     return {p for p in folder.rglob("*") if p.is_file()}
 
 
+def test_a_hostile_round_is_refused_at_import_with_its_cell(tmp_path, rubric):
+    info = info_rows(rubric, 评估轮次=EVIL_ROUND)
+    workbook = checklist(tmp_path / "evil.xlsx", rubric, info=info)
+    code, output = run("import", workbook, "--db", tmp_path / "h.db", *SEARCH)
+    assert code == 1 and f"{workbook}!基本信息!B" in output and "无法识别" in output, output
+    assert not (tmp_path / "h.db").exists() or "2024<b>" not in (tmp_path / "h.db").read_bytes().decode(
+        "latin-1"
+    )
+
+
 def test_outputs_are_named_from_codes_inside_the_output_folder(hostile_store):
     folder, db = hostile_store
     before = files_under(folder)
     out = folder / "out"
     for args in (["rank", "-o", out], ["report", "--all", "-o", out]):
-        code, output = run(*args, "--round", EVIL_ROUND, "--db", db)
+        code, output = run(*args, "--round", ROUND, "--db", db)
         assert code == 0, output
     written = files_under(folder) - before
     assert written and all(out in p.parents for p in written), written
@@ -244,7 +255,7 @@ def test_markup_in_names_is_escaped_in_every_report(hostile_store, rubric):
 
     _, db = hostile_store
     with Store.open(str(db)) as store:
-        (card,) = store.cards(EVIL_ROUND)
+        (card,) = store.cards("2024")
     documents = [
         unit_report(card, rubric),
         ranking_report(rank([card]), round=EVIL_ROUND, kind="考评", rubrics=[rubric]),
@@ -258,7 +269,7 @@ def test_markup_in_names_is_escaped_in_every_report(hostile_store, rubric):
 def test_the_ranking_spreadsheet_never_holds_a_formula(hostile_store):
     folder, db = hostile_store
     out = folder / "xlsx"
-    code, output = run("rank", "-o", out, "--round", EVIL_ROUND, "--db", db)
+    code, output = run("rank", "-o", out, "--round", ROUND, "--db", db)
     assert code == 0, output
     (path,) = out.glob("*.xlsx")
     book = openpyxl.load_workbook(path)
@@ -285,6 +296,8 @@ def test_a_template_keeps_a_formula_looking_unit_name_as_text(tmp_path):
         units,
         "--unit",
         "320602001",
+        "--round",
+        ROUND,
         "-o",
         path,
         *SEARCH,

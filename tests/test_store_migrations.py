@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import conftest_store
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from compliance.findings import ComplianceError
-from compliance.scoring import Kind
+from compliance.scoring import Kind, score
 from compliance.store import ImportStatus, Store, connect, migrate
 from compliance.store.models import Base
 
@@ -117,3 +118,59 @@ def test_a_store_migrated_step_by_step_reads_like_a_new_one(store_url):
     rubric = mini_rubric()
     with Store.open(store_url) as store:
         assert put(store, rubric, *make(rubric)).status is ImportStatus.STORED
+
+
+# --- 0003: rounds stored by their canonical label ---------------------------------------------
+
+
+def store_at_0001(store_url: str) -> Store:
+    """A store at revision 0001, written the way versions before SPEC §2.5 wrote rounds."""
+    engine = connect.create(connect.parse(store_url))
+    migrate.upgrade(engine, "test", target="0001")
+    return Store(engine, "test")
+
+
+def test_0003_stores_every_accepted_spelling_by_its_canonical_label(store_url):
+    rubric = mini_rubric()
+    old = store_at_0001(store_url)
+    typed = {"2021年下半年": "2021H2", "2022h1": "2022H1", "2022年第3季度": "2022Q3", "2024-1": "2024-1"}
+    stored = [make(rubric, unit_code=f"32060200{n}", round=label, date=None) for n, label in enumerate(typed)]
+    stored[0] = make(rubric, unit_code="320602000", round="2021年下半年", seed=5, date=None)
+    put(old, rubric, *make(rubric, unit_code="320602000", round="2021年下半年", date=None))
+    for n, (assessment, card) in enumerate(stored):
+        put(old, rubric, assessment, card, replace=n == 0)  # the first replaces: one superseded row
+    old.close()
+
+    with Store.open(store_url) as store:
+        # 2024-1 names no round (half? quarter? month?): kept as it was, still served, and
+        # without a date it sorts after the real rounds.
+        assert store.rounds() == ["2021H2", "2022H1", "2022Q3", "2024-1"]
+        assert [c.meta.unit.code for c in store.cards("2021H2")] == ["320602000"]
+        assert store.assessment_count(include_superseded=True) == 5
+        # The digest was recomputed: the same entries, now under the canonical label, are
+        # recognised as the assessment already stored.
+        for (assessment, _), label in zip(stored, typed.values(), strict=True):
+            again = replace(assessment, meta=replace(assessment.meta, round=label))
+            outcome = put(store, rubric, again, score(rubric, again))
+            assert outcome.status is ImportStatus.SKIPPED, label
+
+
+def test_0003_refuses_two_current_assessments_that_become_one_round(store_url):
+    rubric = mini_rubric()
+    old = store_at_0001(store_url)
+    put(old, rubric, *make(rubric, round="2021H2"))
+    put(old, rubric, *make(rubric, round="2021年下半年", seed=3))
+    old.close()
+
+    for _ in range(2):  # refused every time, and nothing changed in between
+        with pytest.raises(ComplianceError) as refused:
+            Store.open(store_url)
+        message = str(refused.value)
+        assert "“2021H2”" in message and "“2021年下半年”" in message and "2021年下半年" in message
+        assert "320602001" in message and "未作任何改动" in message
+    engine = create_engine(store_url)
+    with engine.connect() as connection:
+        assert migrate.current(connection) == {"0001"}
+        rounds = connection.execute(text("SELECT round FROM assessments ORDER BY id")).scalars().all()
+        assert rounds == ["2021H2", "2021年下半年"]
+    engine.dispose()

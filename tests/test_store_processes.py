@@ -127,16 +127,24 @@ def _without_file_permission_override() -> list[str]:
 
 
 @pytest.mark.parametrize("read_only", ["file", "folder"])
-def test_a_read_only_store_is_a_clear_error(tmp_path, read_only):
+def test_a_read_only_store_serves_reads_and_refuses_writes_clearly(tmp_path, read_only):
     path = tmp_path / "history.db"
-    Store.open(str(path)).close()
+    rubric = mini_rubric()
+    with Store.open(str(path)) as store:
+        put(store, rubric, *make(rubric))
+    before = path.read_bytes()
     path.chmod(0o444)
     if read_only == "folder":
         path.chmod(0o644)
         tmp_path.chmod(0o555)
     probe = (
-        "import sys\nfrom compliance.findings import ComplianceError\nfrom compliance.store import Store\n"
-        "try:\n    Store.open(sys.argv[1])\nexcept ComplianceError as exc:\n    print(exc)\n"
+        "import sys\nfrom conftest_store import make, mini_rubric, put\n"
+        "from compliance.findings import ComplianceError\nfrom compliance.store import Store\n"
+        "store = Store.open(sys.argv[1])\n"
+        "print('read', store.assessment_count(), len(store.cards('2019年第一轮')), store.rounds())\n"
+        "rubric = mini_rubric()\n"
+        "try:\n    put(store, rubric, *make(rubric, '320602999'))\n"
+        "except ComplianceError as exc:\n    print(exc)\n"
     )
     try:
         done = subprocess.run(
@@ -144,8 +152,12 @@ def test_a_read_only_store_is_a_clear_error(tmp_path, read_only):
             capture_output=True,
             text=True,
             timeout=60,
+            cwd=Path(__file__).parent,
         )
     finally:
         tmp_path.chmod(0o755)
+        path.chmod(0o644)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
-    assert str(path) in done.stdout and ("只读" in done.stdout or "写权限" in done.stdout)
+    assert "read 1 1 ['2019年第一轮']" in done.stdout, done.stdout
+    assert str(path) in done.stdout and "只读" in done.stdout, done.stdout
+    assert path.read_bytes() == before

@@ -67,7 +67,7 @@ def test_two_units_with_a_rubric_column(tmp_path, mini_catalog):
     first = cards[0].to_json()
     assert {k: first[k] for k in GOOD_TOTALS} == GOOD_TOTALS  # J1 claimed on its own row
     assert (cards[1].to_json()["final"], cards[1].status, cards[1].grade) == (100.0, "达标", "优秀")
-    assert cards[1].meta.kind is Kind.AUDIT and cards[1].meta.round == "2024年度"
+    assert cards[1].meta.kind is Kind.AUDIT and cards[1].meta.round == "2024"
 
 
 def test_the_rubric_may_come_from_the_caller(tmp_path, mini_catalog):
@@ -147,7 +147,7 @@ def test_a_missing_item_names_the_unit(tmp_path, mini_catalog):
     filled = {WENFENG.code: {k: v for k, v in FULL.items() if k != "2.1.4"}}
     path = build(tmp_path / "bulk.xlsx", {"评估结果": bulk_rows(filled)})
     pairs, findings = read_workbook(path, mini_catalog, units=UNITS, rubric="mini-2024-street")
-    assert pairs == [] and findings[0].message.startswith("单位 320602001（考评，2024年度）：条目 2.1.4")
+    assert pairs == [] and findings[0].message.startswith("单位 320602001（考评，2024）：条目 2.1.4")
 
 
 def test_a_bad_units_sheet(tmp_path):

@@ -28,8 +28,8 @@ def run(*args):
     return result
 
 
-def template(*args):
-    return run("template", "--rubric", RUBRIC, "--units", DATA_UNITS, *SEARCH, *args)
+def template(*args, round_: str = "2024H1"):
+    return run("template", "--rubric", RUBRIC, "--units", DATA_UNITS, "--round", round_, *SEARCH, *args)
 
 
 # --- template -----------------------------------------------------------------------------
@@ -37,11 +37,12 @@ def template(*args):
 
 def test_template_for_one_unit(tmp_path):
     out = tmp_path / "文峰.xlsx"
-    result = template("--unit", "320602001", "--kind", "自评", "--round", "2024-1", "-o", out)
+    result = template("--unit", "320602001", "--kind", "自评", "-o", out, round_="2024h1")
     assert result.exit_code == 0, result.output
     assert f"已生成检查表：{out}" in result.stdout
     info = openpyxl.load_workbook(out)["基本信息"]
-    assert (info_cell(info, "评估类型").value, info_cell(info, "评估轮次").value) == ("自评", "2024-1")
+    # The sheet shows the round in Chinese; it is stored as 2024H1 (tests/test_rounds_cli.py).
+    assert (info_cell(info, "评估类型").value, info_cell(info, "评估轮次").value) == ("自评", "2024年上半年")
 
 
 def test_template_for_all_units_into_a_folder(tmp_path):
@@ -68,10 +69,14 @@ def test_template_refuses_a_unit_the_rubric_does_not_apply_to(tmp_path):
         encoding="utf-8",
     )
     result = run(
-        "template", "--rubric", RUBRIC, "--units", units, *SEARCH, "--unit", "1", "-o", tmp_path / "x.xlsx"
-    )
+        "template", "--rubric", RUBRIC, "--units", units, *SEARCH, "--round", "2024", "--unit", "1",
+        "-o", tmp_path / "x.xlsx",
+    )  # fmt: skip
     assert result.exit_code == 1 and "不适用评分细则" in result.stderr
-    result = run("template", "--rubric", RUBRIC, "--units", units, *SEARCH, "--all", "-o", tmp_path / "all")
+    result = run(
+        "template", "--rubric", RUBRIC, "--units", units, *SEARCH, "--round", "2024", "--all",
+        "-o", tmp_path / "all",
+    )  # fmt: skip
     assert result.exit_code == 1 and "没有适用" in result.stderr
 
 

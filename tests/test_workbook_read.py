@@ -60,7 +60,7 @@ def test_a_filled_template_scores_as_worked_out_by_hand(tmp_path, mini_catalog, 
         ("3", None),
     ]
     meta = card.meta
-    assert (meta.unit, meta.kind, meta.round) == (WENFENG, Kind.AUDIT, "2024年度")
+    assert (meta.unit, meta.kind, meta.round) == (WENFENG, Kind.AUDIT, "2024")  # 2024年度, stored canonically
     assert (meta.date, meta.inspectors) == (dt.date(2024, 6, 30), ("张三", "李四"))
     assert next(i for i in card.items if i.code == "2.1.3").note == "台账不全"
 

@@ -8,6 +8,7 @@ and aliases are the vehicle of "billion laughs" expansion.
 
 from __future__ import annotations
 
+import os
 import re
 import types
 import typing
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from compliance import files
 from compliance.findings import Finding
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
@@ -200,10 +202,10 @@ def load_yaml(path: Path | str, *, display: str | None = None) -> tuple[YamlDocu
     path = Path(path)
     name = display or str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_YAML_BYTES:
+        raw = files.read_bytes(path, MAX_YAML_BYTES)
+        if len(raw) > MAX_YAML_BYTES:
+            size = os.stat(path).st_size
             return None, [Finding(name, f"文件过大：{size} 字节，上限为 {MAX_YAML_BYTES} 字节")]
-        raw = path.read_bytes()
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
@@ -212,7 +214,7 @@ def load_yaml(path: Path | str, *, display: str | None = None) -> tuple[YamlDocu
         message = f"无法按 UTF-8 读取：第 {exc.start + 1} 字节处编码无效（可能是 GBK 编码），请另存为 UTF-8"
         return None, [Finding(name, message, line, column)]
     except OSError as exc:
-        return None, [Finding(name, f"无法读取文件：{exc.strerror or exc}")]
+        return None, [Finding(name, f"无法读取文件：{files.reason(exc)}")]
     return parse_yaml(text, name)
 
 

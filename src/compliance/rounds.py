@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import total_ordering
@@ -182,3 +183,20 @@ def order_key(label: str) -> tuple[int, dt.date, dt.date, str]:
     if parsed is None:
         return 1, dt.date.min, dt.date.min, label
     return 0, *parsed.sort_key, parsed.label
+
+
+def resolve(text: str, known: Iterable[str] = ()) -> str:
+    """The stored label a typed round names: its canonical label, or — for a store written
+    before rounds were checked — a legacy label of ``known`` typed exactly as stored."""
+    try:
+        return canonical(text)
+    except RoundError:
+        if text in set(known):
+            return text
+        raise
+
+
+def named(label: str) -> str:
+    """A stored label as a message names it: both forms, ``2021年上半年（2021H1）``."""
+    shown = chinese(label)
+    return shown if shown == label else f"{shown}（{label}）"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json as _json
 import os
 import re
 import sys
+from collections.abc import Iterable
 from enum import IntEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +16,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from compliance import __version__
+from compliance import __version__, rounds
 from compliance.catalog import Catalog
 from compliance.findings import ComplianceError, Finding, FindingsError
 
@@ -35,8 +37,36 @@ class Exit(IntEnum):
     USAGE = 2
 
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Every character that could steer a terminal, as something a person can read: C0
+# controls (but line feed and tab) as their control pictures (ESC → ␛), DEL, C1 controls
+# and the bidirectional overrides as \uXXXX, which also keeps printed JSON valid.
+_STEERING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _shown(match: re.Match) -> str:
+    code = ord(match[0])
+    return chr(0x2400 + code) if code < 0x20 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character made visible (``\x1b`` → ``␛``)."""
+    return _STEERING.sub(_shown, text)
+
+
+class _Console(Console):
+    """A console that never passes a control character of its text to the terminal: unit
+    names, rounds and file names come from files other people wrote."""
+
+    def print(self, *objects, **kwargs) -> None:
+        super().print(*(visible(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+    def print_json(self, json: str | None = None, *, data: object = None, indent: int = 2, **_) -> None:
+        value = _json.loads(json) if json is not None else data
+        self.print(_json.dumps(value, ensure_ascii=False, indent=indent), markup=False, highlight=False)
+
+
+out = _Console(highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 _USAGE_PATTERNS = [
     (re.compile(r"No such option: (\S+)"), r"没有这个选项：\1"),
@@ -156,6 +186,23 @@ JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出结果�
 
 def catalog(standards: list[Path] | None, rubrics: list[Path] | None) -> Catalog:
     return Catalog(standard_dirs=tuple(standards or ()), rubric_dirs=tuple(rubrics or ()))
+
+
+ROUND_HELP = "评估轮次：2021（年度）、2021H1 / 2021H2（上 / 下半年）、2021Q1–2021Q4（季度）或 2021-03（月度），也可写 2021年下半年、2021年第三季度、2021年3月。"
+
+
+def round_label(text: str, known: Iterable[str] = ()) -> str:
+    """The stored label of a ``--round`` (see :func:`compliance.rounds.resolve`); a bad one
+    is a usage error naming the accepted forms."""
+    try:
+        return rounds.resolve(text, known)
+    except rounds.RoundError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--round'") from None
+
+
+def round_option(value: str) -> str:
+    """Typer callback: a ``--round`` checked while the command line is parsed."""
+    return round_label(value)
 
 
 def db_url(db: str | None) -> str:

@@ -11,6 +11,7 @@ import click
 import typer
 
 from compliance.cli.app import (
+    ROUND_HELP,
     DbOption,
     Exit,
     JsonOption,
@@ -20,7 +21,7 @@ from compliance.cli.app import (
 )
 from compliance.scoring import Kind
 
-RoundOption = Annotated[str, typer.Option("--round", help="评估轮次，与导入时检查表中的“评估轮次”一致。")]
+RoundOption = Annotated[str, typer.Option("--round", help=ROUND_HELP)]
 KindOption = Annotated[Kind, typer.Option("--kind", help="评估类型：自评、考评或复查。")]
 OutOption = Annotated[
     Path, typer.Option("--output", "-o", help="输出文件夹（不存在时自动创建）。", file_okay=False)

@@ -9,7 +9,9 @@ from typing import Annotated
 import click
 import typer
 
+from compliance import rounds
 from compliance.cli.app import (
+    ROUND_HELP,
     Exit,
     JsonOption,
     RubricsOption,
@@ -19,6 +21,7 @@ from compliance.cli.app import (
     err,
     out,
     print_findings,
+    round_option,
 )
 from compliance.findings import ComplianceError, errors_of
 from compliance.numbers import fmt, percent
@@ -42,18 +45,18 @@ def template(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="输出：--unit 时为 .xlsx 文件，--all 时为文件夹。")
     ],
+    round_: Annotated[str, typer.Option("--round", help=ROUND_HELP, callback=round_option)],
     unit: Annotated[str | None, typer.Option("--unit", help="为这个单位编码生成一份检查表。")] = None,
     all_units: Annotated[
         bool, typer.Option("--all", help="为名单中适用该细则的每个单位各生成一份（文件名为单位编码）。")
     ] = False,
     kind: Annotated[Kind, typer.Option("--kind", help="评估类型。")] = Kind.AUDIT,
-    round_: Annotated[str, typer.Option("--round", help="评估轮次，如 2024年度。")] = "",
     standards: StandardsOption = None,
     rubrics: RubricsOption = None,
 ) -> int:
     """生成检查表工作簿（基本信息、检查表、加分项），供考评人员现场填写。
 
-    示例：compliance template --rubric jiangsu-2018-street --units units.yaml --unit 320602001 -o 文峰.xlsx
+    示例：compliance template --rubric jiangsu-2018-street --units units.yaml --unit 320602001 --round 2021H2 -o 文峰.xlsx
     """
     if (unit is None) == (not all_units):
         raise click.UsageError("请指定 --unit 单位编码 或 --all 二者之一")
@@ -138,7 +141,7 @@ def score(
 def _summary(card: ScoreCard, *, illustrative: bool) -> None:
     m, p = card.meta, card.precision
     say = lambda text="": out.print(text, markup=False)  # noqa: E731
-    say(f"{m.unit.name}（{m.unit.code}） · {m.kind} · {m.round} · 评分细则 {card.rubric_id}")
+    say(f"{m.unit.name}（{m.unit.code}） · {m.kind} · {rounds.chinese(m.round)} · 评分细则 {card.rubric_id}")
     if illustrative:
         say(f"【{ILLUSTRATIVE_NOTICE}】")
     say(

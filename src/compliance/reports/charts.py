@@ -102,6 +102,7 @@ def _style() -> dict:
         "font.family": [font.family],
         "font.size": 9,
         "axes.unicode_minus": False,
+        "text.parse_math": False,  # names are data: `$\\foo$` in a unit name is text, not TeX
         "svg.fonttype": "none",
         "svg.hashsalt": "compliance",
         "axes.spines.top": False,

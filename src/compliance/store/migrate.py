@@ -24,7 +24,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
 
 from compliance.findings import ComplianceError
-from compliance.store.connect import WRITE
+from compliance.store.connect import WRITE, read_only, use_wal
 
 VERSION_TABLE = "alembic_version"
 # Any constant: serialises concurrent first opens of one PostgreSQL store.
@@ -55,9 +55,17 @@ def upgrade(engine: Engine, where: str, *, target: str = "head", location: str |
     scripts = ScriptDirectory.from_config(config(location=location))
     wanted = set(scripts.get_heads()) if target == "head" else {target}
     with engine.connect() as connection:
-        _check_ours(connection, where)
+        _check_ours(connection, where)  # read only: nothing is changed before this holds
         found = current(connection)
     _check_known(scripts, found, where)
+    if read_only(engine):
+        if found != wanted:
+            raise ComplianceError(
+                f"历史库 {where} 是只读的，而它的结构需要先升级到本版本（{'、'.join(sorted(found)) or '空库'} → "
+                f"{'、'.join(sorted(wanted))}）：请由有写权限的用户用本版本打开一次（如 compliance rank），或检查文件权限"
+            )
+        return
+    use_wal(engine)
     if found == wanted:
         return
     with engine.connect() as connection, _foreign_keys_deferred(connection):
@@ -67,7 +75,10 @@ def upgrade(engine: Engine, where: str, *, target: str = "head", location: str |
             # the schema in place (alembic reads the version inside this transaction).
             if connection.dialect.name == "postgresql":
                 connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK})")
-            command.upgrade(config(connection=connection, location=location), target)
+            try:
+                command.upgrade(config(connection=connection, location=location), target)
+            except ComplianceError as exc:  # a migration that refuses this store's content
+                raise ComplianceError(f"历史库 {where} 无法升级到本版本的结构：{exc}") from None
             _check_foreign_keys(connection, where)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from compliance import rounds
 from compliance.findings import ComplianceError
 from compliance.rubric import ResolvedRubric
 from compliance.scoring import Assessment, Kind, ScoreCard
@@ -226,14 +227,15 @@ class Store:
     # --- reading ------------------------------------------------------------------------
 
     def rounds(self) -> list[str]:
-        """Rounds in chronological order: by their earliest 检查日期, then by name."""
+        """Rounds in chronological order: by their period (SPEC §2.5); a label from before
+        rounds were checked by its earliest 检查日期."""
         with self._reading() as session:
             rows = session.execute(
                 select(AssessmentRow.round, func.min(AssessmentRow.date))
                 .where(_CURRENT)
                 .group_by(AssessmentRow.round)
             ).all()
-        return [name for name, _ in sorted(rows, key=lambda r: (r[1] is None, r[1] or dt.date.min, r[0]))]
+        return [name for name, _ in sorted(rows, key=lambda r: _round_order(*r))]
 
     def round_dates(self) -> dict[str, dt.date]:
         """The latest 检查日期 of each round (rounds without any date are left out)."""
@@ -379,6 +381,13 @@ class Store:
     def _units(session: Session, codes: set[str]) -> dict[str, Unit]:
         rows = session.scalars(select(UnitRow).where(UnitRow.code.in_(codes))) if codes else []
         return {row.code: codec.unit_of(row) for row in rows}
+
+
+def _round_order(label: str, first_date: dt.date | None) -> tuple[dt.date, dt.date, str]:
+    parsed = rounds.try_parse(label)
+    if parsed is not None:
+        return parsed.end, parsed.start, label
+    return first_date or dt.date.max, dt.date.min, label
 
 
 def _chronological(cards: Sequence[ScoreCard], rounds: list[str]) -> list[ScoreCard]:

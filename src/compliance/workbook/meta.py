@@ -3,6 +3,7 @@ units list it is checked against."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -10,6 +11,8 @@ from pathlib import Path
 
 from compliance.catalog import Catalog, bundled_dir, read_model
 from compliance.findings import ComplianceError, Finding, FindingsError
+from compliance.rounds import ACCEPTED as ROUNDS_ACCEPTED
+from compliance.rounds import RoundError, canonical
 from compliance.rubric import ResolvedRubric, Rubric
 from compliance.scoring import Kind
 from compliance.units import Unit
@@ -33,10 +36,19 @@ def kind_of(value: Cell) -> Kind:
 
 
 def round_of(value: Cell) -> str:
+    """The canonical label of a round cell (SPEC §2.5): ``2021年下半年`` → ``2021H2``.
+
+    A date cell on the first of a month is the month Excel made of ``2021-03`` or
+    ``2021年3月`` as typed; any other date is refused like any other text."""
+    if isinstance(value, dt.datetime | dt.date) and value.day == 1:
+        value = f"{value.year}-{value.month:02d}"
     text = text_of(value)
     if text is None:
-        raise BadCell("评估轮次未填写，如 2024年度 或 2024-1")
-    return text
+        raise BadCell(f"评估轮次未填写；应为：{ROUNDS_ACCEPTED}")
+    try:
+        return canonical(text)
+    except RoundError as exc:
+        raise BadCell(str(exc)) from None
 
 
 def unit_code_of(value: Cell) -> str:

@@ -20,6 +20,7 @@ import python_calamine
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
+from compliance import files
 from compliance.findings import Finding
 from compliance.workbook.cells import key
 
@@ -227,13 +228,12 @@ def open_book(path: Path) -> tuple[Book | None, list[Finding]]:
 
 
 def _refuse(path: Path) -> str | None:
-    """Why ``path`` must not be opened, from its size and first bytes; None when it may."""
+    """Why ``path`` must not be opened, from its kind, size and first bytes; None when it may."""
     try:
+        head = files.read_bytes(path, 7)
         size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(8)
     except OSError as exc:
-        return f"无法读取文件（{exc.strerror or exc}）"
+        return f"无法读取文件：{files.reason(exc)}"
     if size > MAX_FILE_BYTES:
         return f"文件过大：{size} 字节，上限为 {MAX_FILE_BYTES} 字节"
     if head.startswith(_OLE_MAGIC):

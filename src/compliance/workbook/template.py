@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +29,7 @@ import xlsxwriter.exceptions
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from compliance import rounds
 from compliance.findings import ComplianceError
 from compliance.numbers import fmt
 from compliance.rounds import chinese
@@ -112,7 +113,10 @@ def write_template(
     date: dt.date | None = None,
     inspectors: Iterable[str] = (),
 ) -> Path:
-    """Write the checklist for ``unit`` to ``path`` (parent folders are created)."""
+    """Write the checklist for ``unit`` to ``path`` (parent folders are created). A round
+    that is none of the accepted forms (SPEC §2.5) is refused before anything is written;
+    the sheet shows it in Chinese (2021年下半年)."""
+    shown_round = rounds.parse_round(round).chinese if round else ""
     path = Path(path)
     if path.is_dir():
         raise ComplianceError(f"输出路径 {path} 是一个文件夹：请给出 .xlsx 文件的路径（整批生成请用 --all）")
@@ -120,7 +124,7 @@ def write_template(
     partial = path.with_name(f".{path.name}.partial")
     book = xlsxwriter.Workbook(str(partial), _WORKBOOK_OPTIONS)
     styles = _Styles.of(book, rubric.info.precision)
-    page = _Page(unit, round, kind, rubric)
+    page = _Page(unit, shown_round, kind, rubric)
     info = book.add_worksheet(L.INFO_SHEET)
     items = book.add_worksheet(L.ITEMS_SHEET)
     bonus = book.add_worksheet(L.BONUS_SHEET)
@@ -136,7 +140,7 @@ def write_template(
         page,
         _Totals(rubric, refs, bonus_rows, penalty_rows),
         kind=kind,
-        round=round,
+        round=shown_round,
         date=date,
         inspectors=tuple(inspectors),
     )
@@ -164,12 +168,14 @@ def finish(book: xlsxwriter.Workbook, partial: Path, path: Path) -> Path:
 def write_templates(folder: Path | str, rubric: ResolvedRubric, units: Sequence[Unit], **kw) -> list[Path]:
     """One checklist per unit in ``folder``, named ``<unit code>.xlsx`` (never the unit's
     name, which is free text and may hold ``../`` or characters a file system refuses)."""
+    if kw.get("round"):
+        rounds.parse_round(kw["round"])  # refused before the folder is made
     folder = Path(folder)
     codes = [u.code for u in units]
     unsafe = [c for c in codes if not _SAFE_CODE.match(c)]
     if unsafe:
         raise ComplianceError(f"单位编码不能用作文件名：{'、'.join(unsafe)}（只允许字母、数字、- 和 _）")
-    repeated = sorted({c for c in codes if codes.count(c) > 1})
+    repeated = sorted(c for c, n in Counter(codes).items() if n > 1)
     if repeated:
         raise ComplianceError(f"单位编码重复：{'、'.join(repeated)}")
     return [write_template(folder / f"{u.code}.xlsx", rubric, u, **kw) for u in units]
@@ -1072,7 +1078,7 @@ def _write_info(
         (L.RUBRIC, rubric.id, rubric.info.title, s.text),
         (L.RUBRIC_HASH, rubric.content_hash, "评分细则的内容指纹，请勿修改", s.text),
         (L.KIND, str(kind), "自评 / 考评 / 复查", s.input),
-        (L.ROUND, round, "如 2021H2（年份 + H1 上半年 / H2 下半年）", s.input),
+        (L.ROUND, round, "如 2021年下半年、2021H2、2021年第三季度、2021年3月", s.input),
         (L.DATE, date, "如 2024-06-30", s.input_date),
         (L.INSPECTORS, "、".join(inspectors), "多人用顿号分隔，如 张三、李四", s.input),
     ]
