@@ -10,8 +10,11 @@ A new case is one entry in the YAML index; the vocabulary of damages is ``DAMAGE
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import socket
+import sqlite3
 import subprocess
 import zipfile
 from pathlib import Path
@@ -32,6 +35,11 @@ DATA = TESTS / "data"
 INDEX = DATA / "bad_inputs" / "cases.yaml"
 CASES = yaml.safe_load(INDEX.read_text(encoding="utf-8"))["cases"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Three English words in a row outside parentheses (where an original message may be kept).
+ENGLISH = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}\b")
+PARENTHESES = re.compile(r"（[^（）]*）|\([^()]*\)|“[^“”]*”|`[^`]*`")
+HANG_GUARD_S = 120
 BULK_SHEET = "批量"
 PLACEHOLDER = re.compile(r"\{(dir|data|good|db|units|wb|(?:item|info|bonus|bulk):[^{}]+)\}")
 
@@ -217,6 +225,14 @@ DAMAGES = {
 }
 
 
+def repeated(arg):
+    """A damage argument ``{repeat: [piece, count]}`` is ``piece × count`` (5,000 characters)."""
+    if isinstance(arg, dict) and "repeat" in arg:
+        piece, count = arg["repeat"]
+        return piece * count
+    return arg
+
+
 def make_workbook(spec: dict, base: dict, path: Path) -> Path:
     """The case's workbook: the good checklist or bulk form with ``damage`` applied."""
     source = base["bulk"] if spec.get("from") == "bulk" else base["good"]
@@ -240,7 +256,7 @@ def make_workbook(spec: dict, base: dict, path: Path) -> Path:
     book = openpyxl.load_workbook(path)
     for damage in spec.get("damage", ()):
         (name, args), *_ = damage.items()
-        DAMAGES[name](book, *(args if isinstance(args, list) else [args]))
+        DAMAGES[name](book, *map(repeated, args if isinstance(args, list) else [args]))
     book.save(path)
     return path
 
@@ -301,6 +317,43 @@ def invoke(args: list[str]):
     return CliRunner().invoke(app, args)
 
 
+def make_files(case: dict, base: dict, folder: Path, names: dict[str, str]) -> None:
+    """The case's own files: text, repeated text, pipes and sockets, SQLite files, a damaged
+    copy of the base store."""
+    for name in (*case.get("files", {}), *case.get("special", {})):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    for name, content in case.get("files", {}).items():
+        encoding = case.get("encoding", "utf-8")
+        (folder / name).write_bytes(expand(content, names, None).encode(encoding))
+    for name, (prefix, piece, count, *suffix) in case.get("repeat", {}).items():
+        (folder / name).write_text(prefix + piece * count + "".join(suffix), encoding="utf-8")
+    for name, kind in case.get("special", {}).items():
+        if kind == "fifo":
+            os.mkfifo(folder / name)
+        elif kind == "socket":
+            listener = socket.socket(socket.AF_UNIX)
+            listener.bind(str(folder / name))
+            listener.close()
+        else:
+            raise KeyError(kind)
+    for name, statements in case.get("sqlite", {}).items():
+        with sqlite3.connect(folder / name) as connection:
+            for statement in statements:
+                connection.execute(statement)
+        connection.close()
+    if "store_sql" in case:
+        shutil.copy(base["db"], folder / "h.db")
+        with sqlite3.connect(folder / "h.db") as connection:
+            for statement in case["store_sql"]:
+                connection.execute(statement)
+        connection.close()
+    if "corrupt" in case:  # [file, offset, bytes]: overwrite part of a file made above
+        name, offset, data = case["corrupt"]
+        with open(folder / name, "r+b") as handle:
+            handle.seek(offset)
+            handle.write(data.encode("latin-1"))
+
+
 def run_case(case: dict, base: dict, folder: Path) -> tuple[int, str, Path | None]:
     names = {
         "dir": str(folder),
@@ -309,9 +362,7 @@ def run_case(case: dict, base: dict, folder: Path) -> tuple[int, str, Path | Non
         "db": str(base["db"]),
         "units": str(DATA / "good_units.yaml"),
     }
-    for name, content in case.get("files", {}).items():
-        encoding = case.get("encoding", "utf-8")
-        (folder / name).write_bytes(expand(content, names, None).encode(encoding))
+    make_files(case, base, folder, names)
     workbook = None
     if "workbook" in case:
         workbook = make_workbook(case["workbook"], base, folder / case["workbook"].get("name", "bad.xlsx"))
@@ -319,21 +370,21 @@ def run_case(case: dict, base: dict, folder: Path) -> tuple[int, str, Path | Non
     args = []
     for arg in case["run"]:
         args += search() if arg == "{search}" else [expand(str(arg), names, workbook)]
-    if case.get("via") == "subprocess":
-        done = subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "compliance"), *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=folder,
-        )
-        output, code = done.stdout + done.stderr, done.returncode
-    else:
-        result = invoke(args)
-        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-        output, code = result.output, result.exit_code
+    unchanged = {name: (folder / name).read_bytes() for name in case.get("unchanged", ())}
+    # Every case runs the installed command in a process of its own under timeout(1): a
+    # generous guard against a hang (a pipe read forever), not a speed requirement.
+    done = subprocess.run(
+        ["timeout", "-k", "10", str(HANG_GUARD_S), str(ROOT / ".venv" / "bin" / "compliance"), *args],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert done.returncode not in (124, 137), f"hung: no answer in {HANG_GUARD_S} s"
+    for name, before in unchanged.items():
+        assert (folder / name).read_bytes() == before, f"{name} was changed"
     where = expand(case["where"], names, workbook)
-    return code, output, where
+    return done.returncode, done.stdout + done.stderr, where
 
 
 def _param(case: dict):
@@ -353,8 +404,14 @@ def test_bad_input(case, base, tmp_path):
     code, output, where = run_case(case, base, tmp_path)
     assert "Traceback" not in output and "内部错误" not in output, output
     assert code == case.get("exit", 1), output
-    lines = [line for line in output.splitlines() if where in line]
-    assert lines, f"no line names {where!r}:\n{output}"
-    assert any(CJK.search(line.replace(where, "")) for line in lines), output
+    for place in (where, *(expand(w, {"dir": str(tmp_path)}, None) for w in case.get("also", ()))):
+        lines = [line for line in output.splitlines() if place in line]
+        assert lines, f"no line names {place!r}:\n{output}"
+        assert any(CJK.search(line.replace(place, "")) for line in lines), output
     for fragment in case.get("says", ()):
         assert fragment in output, f"{fragment!r} not in:\n{output}"
+    for fragment in case.get("never", ()):
+        assert fragment not in output, f"{fragment!r} in:\n{output}"
+    assert not CONTROL.search(output), f"a control character reached the terminal: {output!r}"
+    english = [line for line in output.splitlines() if ENGLISH.search(PARENTHESES.sub("", line))]
+    assert not english, f"English left in messages: {english}"

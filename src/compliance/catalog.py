@@ -22,7 +22,7 @@ from compliance.loader import YamlDocument, describe_value, load_yaml, validate_
 from compliance.rubric import ResolvedRubric, Rubric, Unsure, resolve, salvage
 from compliance.standard import Standard, structure_problems
 from compliance.targets import Targets
-from compliance.units import UnitsFile
+from compliance.units import UnitsFile, repeated_codes
 
 M = TypeVar("M", bound=BaseModel)
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -54,12 +54,26 @@ def read_model(path: Path | str, model: type[M]) -> tuple[M | None, YamlDocument
     if doc is None:
         return None, None, findings
     value, more = validate_document(doc, model)
-    findings += more
+    findings += more + _more_in_one_pass(model, doc, more)
     if isinstance(value, Standard):
         findings += [doc.finding(p, m) for p, m in structure_problems(value)]
     if errors_of(findings):
         return None, doc, findings
     return value, doc, findings
+
+
+def _more_in_one_pass(model: type[BaseModel], doc: YamlDocument, found: list[Finding]) -> list[Finding]:
+    """Problems a model's own checks see only once every field is valid, found in the
+    raw data so that they come in the same pass as the rest (a units file's repeated code)."""
+    if (
+        model is not UnitsFile
+        or not isinstance(doc.data, dict)
+        or not isinstance(doc.data.get("units"), list)
+    ):
+        return []
+    codes = [u.get("code") if isinstance(u, dict) else None for u in doc.data["units"]]
+    more = [doc.finding(path, message) for path, message in repeated_codes(codes)]
+    return [f for f in more if f not in found]
 
 
 def load(path: Path | str, model: type[M]) -> M:
@@ -196,7 +210,7 @@ class Catalog:
                 doc.finding((), f"{found}无法识别文件类型：文件顶层应为映射，且有以下键之一：{wanted}"),
             ]
         value, more = validate_document(doc, KINDS[kind])
-        findings += more
+        findings += more + _more_in_one_pass(KINDS[kind], doc, more)
         if isinstance(value, Standard):
             findings += [doc.finding(p, m) for p, m in structure_problems(value)]
         if isinstance(value, Rubric) and not errors_of(findings):

@@ -42,6 +42,9 @@ def refusal(path: Path | str) -> str | None:
 def read_bytes(path: Path | str, limit: int | None = None) -> bytes:
     """The bytes of a regular file (at most ``limit`` + 1 of them); OSError names the
     file, with a Chinese reason when it is a pipe, a device or a socket."""
+    problem = refusal(path)  # a socket cannot even be opened: look before
+    if problem:
+        raise NotRegularFile(problem, path)
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
         problem = not_regular(os.fstat(fd).st_mode)

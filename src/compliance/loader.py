@@ -8,6 +8,7 @@ and aliases are the vehicle of "billion laughs" expansion.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import types
@@ -32,6 +33,36 @@ M = TypeVar("M", bound=BaseModel)
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings accepted; a real standard needs fewer than 20."""
+
+
+class SourcedInt(int):
+    """An unquoted YAML integer that remembers how it was written: ``010`` (8 to YAML 1.1),
+    ``0x1F``, ``1:20`` (sexagesimal 80). A field that holds a code reads the text."""
+
+    source: str
+
+
+class SourcedDecimal(Decimal):
+    """An unquoted YAML float that remembers how it was written: ``010.1``, ``1.10``."""
+
+    source: str
+
+
+def _sourced(value: Any, text: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return value
+    sourced = SourcedInt(value) if isinstance(value, int) else SourcedDecimal(value)
+    sourced.source = text
+    return sourced
+
+
+def source_text(value: object) -> str | None:
+    """How an unquoted number was written in the YAML file, when it came from one."""
+    return getattr(value, "source", None)
 
 
 class PlacedValueError(ValueError):
@@ -66,6 +97,7 @@ class YamlDocument:
     data: Any
     marks: dict[PathParts, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[PathParts, tuple[int, int]] = field(default_factory=dict)
+    sources: dict[PathParts, str] = field(default_factory=dict)  # unquoted non-text values as written
 
     def finding(self, path: PathParts, message: str, *, at_key: bool = False, **kw) -> Finding:
         """A finding at ``path``, or at the nearest enclosing value the document has."""
@@ -96,6 +128,8 @@ class _Refused(Exception):
 
 
 class _NoAliasLoader(yaml.SafeLoader):
+    depth = 0
+
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
@@ -103,7 +137,16 @@ class _NoAliasLoader(yaml.SafeLoader):
                 "不允许使用 YAML 别名（*引用）：本工具的文件不需要它，它可被用来制造超大展开",
                 mark=event.start_mark,
             )
-        return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH and self.check_event(yaml.CollectionStartEvent):
+            raise _Refused(
+                f"嵌套层次过深：列表和映射至多嵌套 {MAX_DEPTH} 层，此处已超过",
+                mark=self.peek_event().start_mark,
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
@@ -116,6 +159,7 @@ class _Builder:
         self.constructor = yaml.constructor.SafeConstructor()
         self.marks: dict[PathParts, tuple[int, int]] = {}
         self.key_marks: dict[PathParts, tuple[int, int]] = {}
+        self.sources: dict[PathParts, str] = {}
         self.findings: list[Finding] = []
 
     def build(self, node: yaml.Node, path: PathParts) -> Any:
@@ -128,7 +172,7 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
-        return self._scalar(node)
+        return self._scalar(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: PathParts) -> dict:
         self.constructor.flatten_mapping(node)
@@ -153,10 +197,12 @@ class _Builder:
             out[key] = self.build(value_node, child)
         return out
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
+    def _scalar(self, node: yaml.ScalarNode, path: PathParts) -> Any:
         tag = node.tag.removeprefix(_CORE)
         if tag == "str":
             return node.value
+        if node.style is None:  # plain: the text as written, for messages and code fields
+            self.sources[path] = node.value
         try:
             if tag == "float":
                 # Decimal from the source text: 0.1 stays exactly 0.1.
@@ -164,8 +210,9 @@ class _Builder:
                     value = Decimal(node.value.replace("_", ""))
                 except InvalidOperation:
                     return self.constructor.construct_yaml_float(node)
-                return value if value.is_finite() else float(value)
-            return self.constructor.construct_object(node)
+                return _sourced(value, node.value) if value.is_finite() else float(value)
+            value = self.constructor.construct_object(node)
+            return _sourced(value, node.value) if node.style is None else value
         except (ValueError, KeyError, AttributeError, TypeError):
             if tag == "timestamp":  # 2019-02-30: date-shaped but no such day; the model says what it wants
                 return node.value
@@ -186,15 +233,44 @@ _YAML_PROBLEMS = [
     (re.compile(r"found unexpected end of stream"), "文件意外结束：引号或括号没有闭合"),
     (re.compile(r"found undefined tag handle"), "未定义的标签（以 ! 开头的值）"),
     (re.compile(r"expected ',' or '[\]}]', but got"), "流式列表或映射（[ ] 或 { }）中缺少逗号或右括号"),
+    (re.compile(r"but found another document"), "文件中有多个 YAML 文档（以 --- 分隔）：每个文件只能有一个"),
+    (re.compile(r"expected a single document"), "文件中有多个 YAML 文档（以 --- 分隔）：每个文件只能有一个"),
+    (
+        re.compile(r"found character '(.+?)' that cannot start any token"),
+        "字符“\\1”不能出现在值的开头：请给这个值加引号",
+    ),
+    (
+        re.compile(r"found unknown escape character"),
+        "双引号文本中有无效的转义（反斜杠 \\）：改用单引号，或写成 \\\\",
+    ),
+    (
+        re.compile(r"expected a comment or a line break"),
+        "值后面多出了内容：检查引号是否闭合，或给整个值加引号",
+    ),
+    (re.compile(r"did not find expected key"), "缺少键或缩进不一致：检查这一行的缩进和“- ”"),
+    (re.compile(r"did not find expected node content"), "此处缺少值"),
+    (re.compile(r"did not find expected '-' indicator"), "列表项应以“- ”开头，且缩进一致"),
+    (re.compile(r"expected <document start>"), "文件中多出了内容：一个文件只能有一个 YAML 文档"),
+    (re.compile(r"found undefined alias"), "使用了未定义的别名（*引用）"),
+    (
+        re.compile(r"expected alphabetic or numeric character"),
+        "锚点或别名（& 或 *）后应为字母或数字：给这个值加引号",
+    ),
+    (re.compile(r"found a tab character"), "不能用 Tab 缩进，请改用空格"),
+    (re.compile(r"found duplicate anchor"), "重复的锚点（&）"),
+    (re.compile(r"found unhashable key"), "映射的键应为简单文本"),
+    (re.compile(r"while scanning a quoted scalar"), "引号没有闭合"),
+    (re.compile(r"found a BOM|byte order mark"), "文件中间有字节顺序标记（BOM）"),
+    (re.compile(r"unacceptable character"), "含有不允许的字符"),
 ]
 
 
 def _yaml_problem(problem: str) -> str:
     """PyYAML's English problem text, in Chinese where we know it (the original kept)."""
     for pattern, chinese in _YAML_PROBLEMS:
-        if pattern.search(problem):
-            return f"{chinese}（{problem}）"
-    return problem
+        if match := pattern.search(problem):
+            return f"{match.expand(chinese)}（{problem}）"
+    return f"无法解析的写法（{problem}）"
 
 
 def load_yaml(path: Path | str, *, display: str | None = None) -> tuple[YamlDocument | None, list[Finding]]:
@@ -243,10 +319,10 @@ def parse_yaml(text: str, name: str) -> tuple[YamlDocument | None, list[Finding]
         problem = exc.problem or exc.context or "格式错误"
         return None, [Finding(name, f"YAML 语法错误：{_yaml_problem(problem)}", line, column)]
     except yaml.YAMLError as exc:
-        return None, [Finding(name, f"YAML 语法错误：{exc}")]
+        return None, [Finding(name, f"YAML 语法错误：{_yaml_problem(str(exc))}")]
     except RecursionError:
-        return None, [Finding(name, "嵌套层次过深，无法读取")]
-    return YamlDocument(name, data, builder.marks, builder.key_marks), builder.findings
+        return None, [Finding(name, f"嵌套层次过深：列表和映射至多嵌套 {MAX_DEPTH} 层")]
+    return YamlDocument(name, data, builder.marks, builder.key_marks, builder.sources), builder.findings
 
 
 # --- pydantic errors → located Chinese findings -------------------------------------------
@@ -362,6 +438,23 @@ def _message(error: dict, root: type[BaseModel]) -> str:
     return f"得到 {found}，{allowed}"
 
 
+_READ_AS = ((bool, "真假值"), (int, "数字"), (Decimal, "数字"), (float, "数字"), (dt.date, "日期"))
+
+
+def _unquoted(error: dict, source: str | None) -> str | None:
+    """Text was wanted and an unquoted value YAML reads as something else came: say how
+    it was read and ask for quotes (``010`` is 8, ``yes`` is true, ``2021-03-01`` a date)."""
+    value = error.get("input")
+    if error["type"] != "string_type" or not source:
+        return None
+    read_as = next((name for kind, name in _READ_AS if isinstance(value, kind)), None)
+    if read_as is None:
+        return None
+    shown = value.isoformat() if isinstance(value, dt.date) else describe_value(value)
+    read = f"YAML 把它读作{read_as}" + ("" if shown == source else f" {shown}")
+    return f'得到没有引号的 {source}（{read}），应为文本：请加引号，写成 "{source}"'
+
+
 def validation_findings(
     doc: YamlDocument, exc: ValidationError, root: type[BaseModel], prefix: PathParts = ()
 ) -> list[Finding]:
@@ -369,7 +462,7 @@ def validation_findings(
     for error in exc.errors(include_url=False):
         # A validator's ValueError may say where inside its value the problem is.
         loc = (*error["loc"], *getattr((error.get("ctx") or {}).get("error"), "loc", ()))
-        message = _message(error, root)
+        message = _unquoted(error, doc.sources.get((*prefix, *loc))) or _message(error, root)
         findings.append(doc.finding((*prefix, *loc), message, at_key=error["type"] == "extra_forbidden"))
     return findings
 

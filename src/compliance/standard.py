@@ -9,13 +9,14 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from compliance.base import StrictModel
-from compliance.loader import format_path
+from compliance.loader import format_path, source_text
 
 
 def _code_text(value: object) -> object:
-    # An unquoted code such as 1 or 1.1 arrives as a number; its source text is the code.
+    # An unquoted code such as 1 or 1.1 arrives as a number; the code is its text exactly
+    # as written in the file: 010 stays 010 (not 8), 0x1F stays 0x1F, 1:20 stays 1:20.
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return str(value)
+        return source_text(value) or str(value)
     return value
 
 

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from compliance import __version__, rounds
+from compliance import __version__, files, rounds
 from compliance.catalog import Catalog
 from compliance.findings import ComplianceError, Finding, FindingsError
 
@@ -84,6 +84,24 @@ _USAGE_PATTERNS = [
     (re.compile(r"'(.+?)' is not one of (.+)\."), r"“\1”不是允许的值，应为：\2"),
     (re.compile(r"'(.+?)' is not a valid integer( range)?\."), r"“\1”不是有效的整数"),
     (re.compile(r"Missing command\."), r"缺少子命令"),
+    (re.compile(r"(?:file|path) '(.+?)' is not readable\.", re.I), r"文件“\1”无法读取（没有读权限）"),
+    (re.compile(r"(?:file|path) '(.+?)' is not writable\.", re.I), r"文件“\1”无法写入（没有写权限）"),
+    (
+        re.compile(r"(?:dir|directory) '(.+?)' is not (?:readable|writable)\.", re.I),
+        r"文件夹“\1”没有读写权限",
+    ),
+    (re.compile(r"'(.+?)' is not a valid float\."), r"“\1”不是有效的数字"),
+    (re.compile(r"(\S+) is not in the range (.+?)\."), r"\1 超出允许的范围 \2"),
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"应为不小于 \1 的数"),
+    (re.compile(r"Input should be less than or equal to (\S+)"), r"应为不大于 \1 的数"),
+    (re.compile(r"Input should be greater than (\S+)"), r"应为大于 \1 的数"),
+    (re.compile(r"Input should be less than (\S+)"), r"应为小于 \1 的数"),
+    (re.compile(r"Input should be a valid integer.*"), r"应为整数"),
+    (re.compile(r"Input should be a valid (?:number|decimal).*"), r"应为数字"),
+    (re.compile(r"Input should be a valid boolean.*"), r"应为 true 或 false"),
+    (re.compile(r"Input should be (.+)"), r"应为 \1"),
+    (re.compile(r"String should have at most (\d+) characters?"), r"至多 \1 个字符"),
+    (re.compile(r"String should have at least (\d+) characters?"), r"至少 \1 个字符"),
 ]
 
 
@@ -131,7 +149,7 @@ class _Group(TyperGroup):
             sys.exit(Exit.FINDINGS)
         except OSError as exc:
             where = f"：{exc.filename}" if exc.filename else ""
-            err.print(f"无法读写文件{where}（{exc.strerror or exc}）", markup=False)
+            err.print(f"无法读写文件{where}（{files.reason(exc)}）", markup=False)
             sys.exit(Exit.FINDINGS)
         except Exception as exc:  # the last line of defence: never a traceback for a user
             err.print(f"内部错误（请把这条信息报告给维护者）：{type(exc).__name__}: {exc}", markup=False)

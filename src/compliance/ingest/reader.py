@@ -21,6 +21,7 @@ import python_calamine
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
+from compliance import files
 from compliance.findings import Finding
 from compliance.ingest.text import clean
 from compliance.workbook.source import MAX_FILE_BYTES, MAX_MEMBERS, MAX_UNZIPPED_BYTES, open_book
@@ -102,11 +103,10 @@ def read_tables(path: Path) -> tuple[list[Grid], list[Finding]]:
             )
         ]
     try:
+        head = files.read_bytes(path, 7)  # a pipe or a device is refused, never read
         size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(8)
     except OSError as exc:
-        return [], [Finding(name, f"无法读取文件（{exc.strerror or exc}）")]
+        return [], [Finding(name, f"无法读取文件：{files.reason(exc)}")]
     if size > MAX_FILE_BYTES:
         return [], [Finding(name, f"文件过大：{size} 字节，上限为 {MAX_FILE_BYTES} 字节")]
     if size == 0:

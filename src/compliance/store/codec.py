@@ -10,7 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, text
 
 from compliance.findings import ComplianceError
 from compliance.rubric import Levels, ResolvedRubric, Rubric, resolve
@@ -46,6 +51,144 @@ def _totals(card: ScoreCard) -> dict[str, object]:
         "bonus": card.bonus.counted,
         "penalty": card.penalty.counted,
     }
+class UndecodableStore(ComplianceError):
+    """Rows that cannot be read back (a store edited by hand, or damaged): located."""
+
+
+# --- rows that fail to decode -------------------------------------------------------------
+
+# What reading a row raises when a value in it is not what its column holds: Decimal('abc'),
+# json.loads of a damaged snapshot, a date that is no date, a kind that is no kind.
+DECODE_ERRORS = (ArithmeticError, ValueError, TypeError, KeyError, json.JSONDecodeError, ValidationError)
+_EXACT = {
+    "assessments": ("earned", "possible", "rate", "score", "bonus", "final"),
+    "item_results": ("count", "measured", "score_input", "earned", "possible"),
+}
+_KEYS = {
+    "assessments": ("id",),
+    "item_results": ("assessment_id", "code"),
+    "bonus_claims": ("assessment_id", "code"),
+    "units": ("code",),
+    "rubric_versions": ("hash",),
+}
+SHOWN_PROBLEMS = 10
+
+
+@contextmanager
+def decoding(engine: Engine, where: str) -> Iterator[None]:
+    """A row that fails to decode becomes one UndecodableStore naming the table, the row
+    (its key) and the column of every value that cannot be read, never a traceback."""
+    try:
+        yield
+    except (*DECODE_ERRORS, StoreIntegrityError) as exc:
+        problems = undecodable(engine)
+        if not problems:
+            raise
+        shown = "；".join(problems[:SHOWN_PROBLEMS])
+        more = f"；另有 {len(problems) - SHOWN_PROBLEMS} 处" if len(problems) > SHOWN_PROBLEMS else ""
+        raise UndecodableStore(
+            f"历史库 {where} 中有无法读取的数据（可能被手工改动过或已损坏）：{shown}{more}。"
+            "请用备份恢复这些记录，或重新导入相应的检查表"
+        ) from exc
+
+
+def undecodable(engine: Engine) -> list[str]:
+    """Every stored value that cannot be read as its column's type, as ``表 t（键 k）的列 c：…``.
+    Read with plain SQL, value by value, so that one bad value cannot hide the others."""
+    problems: list[str] = []
+    with engine.connect() as connection:
+        for table, keys in _KEYS.items():
+            rows = connection.execute(text(f"SELECT * FROM {table}")).mappings()
+            for row in rows:
+                where = f"表 {table}（{'，'.join(f'{k}={row[k]}' for k in keys)}）的列"
+                problems += [f"{where} {column}：{why}" for column, why in _row_problems(table, row)]
+    return problems
+
+
+def _row_problems(table: str, row) -> Iterator[tuple[str, str]]:
+    binary = {column for column, value in row.items() if isinstance(value, bytes | memoryview)}
+    for column in sorted(binary):
+        yield column, "是二进制数据，不是文本或数字"
+    for column in _EXACT.get(table, ()):
+        if column in binary:
+            continue
+        value = row[column]
+        if value is None and column in ("count", "measured", "score_input"):
+            continue
+        if not _is_number(value):
+            yield column, f"“{_shown(value)}”不是数字"
+    if table == "assessments":
+        if row["kind"] not in {k.value for k in Kind}:
+            yield "kind", f"“{_shown(row['kind'])}”不是评估类型（应为 {'、'.join(k.value for k in Kind)}）"
+        if row["date"] is not None and not _is_date(row["date"]):
+            yield "date", f"“{_shown(row['date'])}”不是日期"
+        if not _is_json_list(row["inspectors"]):
+            yield "inspectors", f"“{_shown(row['inspectors'])}”不是检查人员名单（JSON 列表）"
+        if not _is_datetime(row["imported_at"]):
+            yield "imported_at", f"“{_shown(row['imported_at'])}”不是时间"
+        for column in ("veto", "passed", "superseded"):
+            if row[column] not in (0, 1, True, False):
+                yield column, f"“{_shown(row[column])}”不是真假值"
+    elif table == "units":
+        try:
+            Unit(**{k: row[k] for k in ("code", "name", "type", "city", "district")})
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                yield str(error["loc"][0]), f"“{_shown(error.get('input'))}”无效"
+    elif table == "rubric_versions":
+        try:
+            data = json.loads(row["snapshot"])
+            Standard.model_validate(data["standard"])
+            Rubric.model_validate(data["rubric"])
+        except (*DECODE_ERRORS, AttributeError):
+            yield "snapshot", "评分细则存档不是有效的 JSON 或内容不完整"
+        if not _is_datetime(row["first_imported_at"]):
+            yield "first_imported_at", f"“{_shown(row['first_imported_at'])}”不是时间"
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return True
+    try:
+        return Decimal(str(value)).is_finite() if isinstance(value, str) else False
+    except ArithmeticError:
+        return False
+
+
+def _is_date(value: object) -> bool:
+    if isinstance(value, dt.date):
+        return True
+    try:
+        dt.date.fromisoformat(str(value))
+        return True
+    except ValueError:
+        return False
+
+
+def _is_datetime(value: object) -> bool:
+    if isinstance(value, dt.datetime):
+        return True
+    try:
+        dt.datetime.fromisoformat(str(value))
+        return True
+    except ValueError:
+        return False
+
+
+def _is_json_list(value: object) -> bool:
+    if isinstance(value, list):
+        return all(isinstance(v, str) for v in value)
+    try:
+        data = json.loads(value) if isinstance(value, str) else None
+    except json.JSONDecodeError:
+        return False
+    return isinstance(data, list) and all(isinstance(v, str) for v in data)
+
 
 
 def _canonical(payload: object) -> str:
@@ -254,7 +397,7 @@ def rescore(rubric: ResolvedRubric, row: AssessmentRow, unit: Unit) -> ScoreCard
         why = "；".join(differences) or "；".join(str(f) for f in findings)
         raise StoreIntegrityError(
             f"历史库中第 {row.id} 号评估（单位 {row.unit_code}，{row.round}，{row.kind}）重新计分的结果"
-            f"与导入时记录的不一致：{why}。这是程序缺陷，请报告给维护者。"
+            f"与导入时记录的不一致：{why}。历史库可能被手工改动过；若没有，这是程序缺陷，请报告给维护者。"
         )
     return card
 

@@ -216,12 +216,20 @@ class Store:
     @contextmanager
     def _writing(self) -> Iterator[Session]:
         """A write transaction (BEGIN IMMEDIATE on SQLite), committed when the block ends."""
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+        with (
+            codec.decoding(self._engine, self.where),
+            Session(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     @contextmanager
     def _reading(self) -> Iterator[Session]:
-        with connect.translated(self.where), Session(self._engine) as session:
+        with (
+            connect.translated(self.where),
+            codec.decoding(self._engine, self.where),
+            Session(self._engine) as session,
+        ):
             yield session
 
     # --- reading ------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from compliance.scoring import (
 )
 from compliance.units import Unit, UnitsFile
 from compliance.workbook import layout as L
-from compliance.workbook.cells import BadCell, date_of, number_of, text_of
+from compliance.workbook.cells import NOTE_MAX, BadCell, date_of, limited, number_of, text_of
 from compliance.workbook.meta import Rubrics, applies_warning, inspectors_of, kind_of, round_of
 from compliance.workbook.source import Book, Cell, Sheet
 from compliance.workbook.table import (
@@ -196,7 +196,10 @@ def _take_when(ctx: _Context, row: int, values: dict[str, Cell], group: _Group) 
         except BadCell as exc:
             ctx.findings.append(ctx.where.finding(row, ctx.header.columns[L.DATE], str(exc)))
     if not group.inspectors and values.get(L.INSPECTORS, "") != "":
-        group.inspectors = inspectors_of(values[L.INSPECTORS])
+        try:
+            group.inspectors = inspectors_of(values[L.INSPECTORS])
+        except BadCell as exc:
+            ctx.findings.append(ctx.where.finding(row, ctx.header.columns[L.INSPECTORS], str(exc)))
 
 
 def _add_row(ctx: _Context, row: int, values: dict[str, Cell], group: _Group | None) -> None:
@@ -218,7 +221,11 @@ def _claim(ctx: _Context, row: int, code: str, values: dict[str, Cell], group: _
     claimed = result_text(values[L.RESULT])
     answer = parse_result(claimed) if claimed else Result.FAIL
     if answer is Result.PASS:
-        note = text_of(values.get(L.NOTE, ""))
+        try:
+            note = limited(values.get(L.NOTE, ""), L.NOTE, NOTE_MAX)
+        except BadCell as exc:
+            ctx.findings.append(ctx.where.finding(row, ctx.header.columns[L.NOTE], str(exc)))
+            return
         group.claims.append(BonusClaim(code, note, ctx.where.ref(row, ctx.header.columns[L.CODE])))
     elif answer is not Result.FAIL:
         message = f"加分项 {code} 的结论应为 {L.YES}（申报）或 {L.NO}，得到“{claimed}”"

@@ -24,6 +24,26 @@ _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
+_ERROR_MEANINGS = {
+    "#DIV/0!": "除数为零",
+    "#VALUE!": "公式中的值类型不对",
+    "#REF!": "公式引用的单元格已被删除",
+    "#NAME?": "公式中有无法识别的名称",
+    "#N/A": "公式找不到所需的值",
+    "#NUM!": "数值无效",
+    "#NULL!": "引用的区域不相交",
+}
+
+
+class CellError(str):
+    """A cell holding a formula error (``#DIV/0!``): calamine reads it as empty, so the
+    workbook source marks it, and a reader reports it at its own cell as what it is."""
+
+    @property
+    def meaning(self) -> str:
+        return _ERROR_MEANINGS.get(str(self), "公式出错")
+
+
 class BadCell(ValueError):
     """A cell whose value cannot be read; the message says what was found and what is allowed."""
 
@@ -74,6 +94,21 @@ def text_of(value: object) -> str | None:
     return text or None
 
 
+# The longest text each stored field keeps (SPEC §7): longer is a slip (a pasted page),
+# refused at its cell rather than carried into the store, the reports and every ranking.
+NAME_MAX = 100  # 单位名称, 单位类型, 所属市, 所属区
+NOTE_MAX = 2000  # 问题描述, 佐证材料, 说明
+INSPECTORS_MAX = 200  # 检查人员, all names together
+
+
+def limited(value: object, what: str, limit: int) -> str | None:
+    """``text_of(value)``, refused with BadCell when longer than ``limit`` characters."""
+    text = text_of(value)
+    if text is not None and len(text) > limit:
+        raise BadCell(f"{what}过长：{len(text)} 个字符，至多 {limit} 个字符（“{text[:20]}…”）")
+    return text
+
+
 def number_of(value: object, what: str) -> Decimal | None:
     """A Decimal from a number or numeric text (``３``, ``1,200``, ``‘3``, ``80%``); None when
     empty. ``what`` names the column in the message."""
@@ -81,6 +116,8 @@ def number_of(value: object, what: str) -> Decimal | None:
         return None
     if isinstance(value, bool):
         raise BadCell(f"{what}得到“{value}”，应为数字")
+    if isinstance(value, CellError):
+        raise BadCell(f"{what}是错误值 {value}（{value.meaning}），应为数字：请改正公式，或直接填写数值")
     if isinstance(value, int | float):
         # repr is the shortest round-trip text of a float: 0.1 stays 0.1
         return _bounded(Decimal(value) if isinstance(value, int) else Decimal(repr(value)), value, what)

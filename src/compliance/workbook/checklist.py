@@ -23,7 +23,7 @@ from compliance.scoring import (
 from compliance.scoring.recheck import carry_over
 from compliance.units import Unit, UnitsFile
 from compliance.workbook import layout as L
-from compliance.workbook.cells import BadCell, date_of, key, number_of, text_of
+from compliance.workbook.cells import NAME_MAX, NOTE_MAX, BadCell, date_of, key, limited, number_of, text_of
 from compliance.workbook.meta import (
     Rubrics,
     applies_warning,
@@ -209,7 +209,7 @@ def _unit(
             continue
         value, row, col = cells[label]
         try:
-            text = unit_code_of(value) if name == "code" else text_of(value)
+            text = unit_code_of(value) if name == "code" else limited(value, label, NAME_MAX)
         except BadCell as exc:
             findings.append(where.finding(row, col, str(exc)))
             continue
@@ -305,7 +305,11 @@ def _read_bonus(book: Book, sheet: str | None) -> tuple[tuple[BonusClaim, ...], 
         elif answer is Result.PASS and code is None:
             findings.append(where.finding(row, header.columns[L.CODE], "申报了加分，但没有填写加分项编号"))
         elif answer is Result.PASS:
-            note = text_of(values.get(L.REMARK, ""))
+            try:
+                note = limited(values.get(L.REMARK, ""), L.REMARK, NOTE_MAX)
+            except BadCell as exc:
+                findings.append(where.finding(row, header.columns[L.REMARK], str(exc)))
+                continue
             claims.append(BonusClaim(code, note, where.ref(row, header.columns[L.CODE])))
     return tuple(claims), findings
 

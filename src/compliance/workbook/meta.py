@@ -16,7 +16,7 @@ from compliance.rounds import RoundError, canonical
 from compliance.rubric import ResolvedRubric, Rubric
 from compliance.scoring import Kind
 from compliance.units import Unit
-from compliance.workbook.cells import BadCell, key, text_of
+from compliance.workbook.cells import INSPECTORS_MAX, BadCell, key, limited, text_of
 from compliance.workbook.source import Cell
 
 _INSPECTOR_SEPARATORS = re.compile(r"[、,，;；\s]+")
@@ -62,7 +62,7 @@ def unit_code_of(value: Cell) -> str:
 
 def inspectors_of(value: Cell) -> tuple[str, ...]:
     """``张三、李四`` (also split on commas, semicolons and spaces) → ``("张三", "李四")``."""
-    text = text_of(value) or ""
+    text = limited(value, "检查人员", INSPECTORS_MAX) or ""
     return tuple(name for name in _INSPECTOR_SEPARATORS.split(text) if name)
 
 

@@ -7,6 +7,7 @@ one Chinese finding, never a traceback and never a crash.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -22,7 +23,7 @@ from defusedxml.common import DefusedXmlException
 
 from compliance import files
 from compliance.findings import Finding
-from compliance.workbook.cells import key
+from compliance.workbook.cells import CellError, key
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Largest workbook accepted; a checklist of a few hundred items is well under 1 MB."""
@@ -151,7 +152,9 @@ class Book:
     def sheet(self, name: str) -> tuple[Sheet | None, list[Finding]]:
         """Sheet ``name`` to be read row by row, refusing one too large to hold in memory."""
         try:
-            rows, cols = sheet_extent(_read_member(self.archive, self.parts[name]))  # KeyError: unmapped
+            xml = _read_member(self.archive, self.parts[name])  # KeyError: unmapped
+            rows, cols = sheet_extent(xml)
+            errors = _error_cells(xml) if _ERROR_CELL in xml else {}
         except _XML_TROUBLE:
             # calamine might still read a part we cannot: refuse rather than load it unchecked
             return None, [Finding(self.file, "工作簿结构异常或已损坏：无法读取这张工作表的数据", cell=name)]
@@ -163,7 +166,7 @@ class Book:
             return None, [Finding(self.file, message, cell=name)]
         try:
             sheet = self.workbook.get_sheet_by_name(name)
-            lines = _absolute(sheet)
+            lines = _marked(_absolute(sheet), errors) if errors else _absolute(sheet)
             top = list(islice(lines, HEADER_SCAN_ROWS))
         except python_calamine.CalamineError as exc:
             return None, [Finding(self.file, f"工作表已损坏，无法读取（{exc}）", cell=name)]
@@ -370,6 +373,41 @@ def _styled_cells(archive: zipfile.ZipFile, part: str, styles: set[int]) -> set[
             elif event == "end" and tag == "row":
                 el.clear()
     return cells
+
+
+_ERROR_CELL = b't="e"'
+
+
+def _error_cells(xml: bytes) -> dict[tuple[int, int], CellError]:
+    """(row, col) → the error value of every cell whose cached result is a formula error."""
+    cells: dict[tuple[int, int], CellError] = {}
+    row, col, error = -1, -1, False
+    for event, el in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
+        tag = el.tag.rpartition("}")[2]
+        if event == "start" and tag == "row":
+            row, col = int(el.get("r") or row + 2) - 1, -1
+        elif event == "start" and tag == "c":
+            row, col = _position(el.get("r"), row, col + 1)
+            error = el.get("t") == "e"
+        elif event == "end" and tag == "v" and error:
+            cells[row, col] = CellError((el.text or "#VALUE!").strip())
+        elif event == "end" and tag == "row":
+            el.clear()
+    return cells
+
+
+def _marked(lines: Iterator[Line], errors: dict[tuple[int, int], CellError]) -> Iterator[Line]:
+    """``lines`` with each error cell holding its CellError instead of calamine's ``""``."""
+    by_row: dict[int, list[tuple[int, CellError]]] = {}
+    for (row, col), value in errors.items():
+        by_row.setdefault(row, []).append((col, value))
+    for row, line in enumerate(lines):
+        for col, value in by_row.get(row, ()):
+            if col >= len(line):
+                line = [*line, *[""] * (col + 1 - len(line))]
+            if line[col] == "":
+                line[col] = value
+        yield line
 
 
 def _position(ref: str | None, row: int, col: int) -> tuple[int, int]:

@@ -18,12 +18,14 @@ from compliance.rubric import RULE_LABELS, Manual, ResolvedRubric, ScoredItem
 from compliance.scoring import ItemInput, Result, ScoreCard, parse_result
 from compliance.workbook import layout as L
 from compliance.workbook.cells import (
+    NOTE_MAX,
     BadCell,
     TooLarge,
     cell_name,
     clean,
     col_letter,
     key,
+    limited,
     number_of,
     shown,
     text_of,
@@ -223,8 +225,8 @@ class RowReader:
             count=self._number(row, values, L.COUNT, code, findings),
             measured=self._measured(row, values, code, findings, scored),
             score=self._number(row, values, L.SCORE, code, findings, scored) if manual else None,
-            note=text_of(values.get(L.NOTE, "")),
-            evidence=text_of(values.get(L.EVIDENCE, "")),
+            note=self._text(row, values, L.NOTE, code, findings),
+            evidence=self._text(row, values, L.EVIDENCE, code, findings),
             cells=RowCells(self.prefixes, row),
         )
         if (
@@ -257,6 +259,15 @@ class RowReader:
         if number is not None and (row, self.header.columns[L.MEASURED]) in self.percent():
             return number * 100
         return number
+
+    def _text(
+        self, row: int, values: dict[str, Cell], name: str, code: str, findings: list[Finding]
+    ) -> str | None:
+        try:
+            return limited(values.get(name, ""), name, NOTE_MAX)
+        except BadCell as exc:
+            findings.append(self.where.finding(row, self.header.columns[name], f"条目 {code} 的{exc}"))
+            return None
 
     def _number(
         self,

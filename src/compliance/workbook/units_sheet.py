@@ -7,7 +7,7 @@ from pathlib import Path
 from compliance.findings import Finding, FindingsError, errors_of
 from compliance.units import Unit, UnitsFile
 from compliance.workbook import layout as L
-from compliance.workbook.cells import BadCell, text_of
+from compliance.workbook.cells import NAME_MAX, BadCell, limited
 from compliance.workbook.meta import unit_code_of
 from compliance.workbook.source import Grid, open_book
 from compliance.workbook.table import Header, Where, find_header, header_row, rows_below
@@ -51,7 +51,10 @@ def _unit_details(
     for name, column in zip(_ENGLISH, names, strict=True):
         col = header.columns[column]
         try:
-            text = unit_code_of(values[column]) if name == "code" else text_of(values[column])
+            if name == "code":
+                text = unit_code_of(values[column])
+            else:
+                text = limited(values[column], L.UNIT_COLUMNS[name], NAME_MAX)
         except BadCell as exc:
             findings.append(where.finding(row, col, str(exc)))
             continue
