@@ -118,7 +118,13 @@ def test_template_writes_a_row_per_trigger_and_criterion_and_the_penalty_sheet(t
     assert ws.cell(code_rows(ws)["2.5/1"], cols["分值"]).value is None  # counted once, on 2.5's row
     assert not ws.column_dimensions[openpyxl.utils.get_column_letter(cols["问题数"])].hidden
     pen = book["减分项"]
-    assert [c.value for c in pen[1] if c.value is not None] == ["编号", "减分事项", "每次扣分", "次数", "说明"]
+    assert [c.value for c in pen[1] if c.value is not None] == [
+        "编号",
+        "减分事项",
+        "每次扣分",
+        "次数",
+        "说明",
+    ]
     assert [pen.cell(r, 1).value for r in range(2, 6)] == ["K1", "K2", "K3", "K4"]
 
 

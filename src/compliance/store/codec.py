@@ -51,6 +51,8 @@ def _totals(card: ScoreCard) -> dict[str, object]:
         "bonus": card.bonus.counted,
         "penalty": card.penalty.counted,
     }
+
+
 class UndecodableStore(ComplianceError):
     """Rows that cannot be read back (a store edited by hand, or damaged): located."""
 
@@ -188,7 +190,6 @@ def _is_json_list(value: object) -> bool:
     except json.JSONDecodeError:
         return False
     return isinstance(data, list) and all(isinstance(v, str) for v in data)
-
 
 
 def _canonical(payload: object) -> str:

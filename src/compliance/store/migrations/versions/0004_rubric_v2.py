@@ -4,8 +4,8 @@ Columns added, nullable: an assessment stored before has no penalties (read as 0
 input rows of triggers and criteria (``2.4/1``) need no new column: they are item_results
 rows with status 分项.
 
-Revision ID: 0003_rubric_v2
-Revises: 0002_accounts
+Revision ID: 0004_rubric_v2
+Revises: 0003
 Create Date: 2026-12-02
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_rubric_v2"
-down_revision: str | None = "0002_accounts"
+revision: str = "0004_rubric_v2"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
