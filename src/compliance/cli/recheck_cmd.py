@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from compliance.cli.app import DbOption, Exit, app, db_url, out
+from compliance.cli.app import DbOption, Exit, app, db_url, out, round_label
 
 
 @app.command()
@@ -27,7 +27,6 @@ def recheck(
     示例：compliance recheck --round 2021H2 --unit 320602001 -o 文峰-复查.xlsx
     """
     from compliance.findings import ComplianceError
-    from compliance.reports.assemble import stored_round
     from compliance.rounds import chinese
     from compliance.scoring import Kind
     from compliance.scoring.recheck import recheck_items
@@ -35,7 +34,7 @@ def recheck(
     from compliance.workbook.recheck import write_recheck
 
     with Store.open(db_url(db)) as store:
-        label = stored_round(store, round_)
+        label = round_label(round_, store.rounds())
         audit = store.recheck_base(unit, label)
         if audit is None:
             raise ComplianceError(

@@ -18,6 +18,7 @@ from compliance.cli.app import (
     app,
     db_url,
     out,
+    round_label,
 )
 from compliance.scoring import Kind
 
@@ -79,14 +80,14 @@ def report(
     from rich.progress import Progress
 
     from compliance.reports import render_pdfs
-    from compliance.reports.assemble import stored_round, stored_rubrics, unit_documents
+    from compliance.reports.assemble import stored_rubrics, unit_documents
     from compliance.store import Store
 
     with Store.open(db_url(db)) as store:
         rubric_for = stored_rubrics(store)
         documents = unit_documents(
             store,
-            stored_round(store, round_),
+            round_label(round_, store.rounds()),
             kind,
             rubric_for,
             units=None if all_units else [unit],
@@ -128,12 +129,14 @@ def rank_cmd(
         raise click.UsageError("请用 -o 指定输出文件夹，或用 --json 只输出排名")
     issue = _issue(assessor, date)
     from compliance.reports import render_ranking
-    from compliance.reports.assemble import ranking_inputs, stored_round, stored_rubrics
+    from compliance.reports.assemble import ranking_inputs, stored_rubrics
     from compliance.scoring import rank_json
     from compliance.store import Store
 
     with Store.open(db_url(db)) as store:
-        inputs = ranking_inputs(store, stored_round(store, round_), kind, stored_rubrics(store), issue=issue)
+        inputs = ranking_inputs(
+            store, round_label(round_, store.rounds()), kind, stored_rubrics(store), issue=issue
+        )
     paths = render_ranking(**inputs, out_dir=output) if output is not None else ()
     if as_json:
         out.print(json.dumps(rank_json(inputs["ranked"]), ensure_ascii=False, indent=2), markup=False)
