@@ -113,10 +113,18 @@ def test_tex_in_names_and_sections_goes_into_the_charts_as_text(tmp_path, rubric
 def test_the_chart_keeps_dollar_signs_as_written():
     from decimal import Decimal
 
-    from compliance.reports.charts import section_chart
+    from compliance.reports.charts import Bar, SectionChart, svg
 
-    svg = section_chart([r"$\foo$ 执法", "a$b"], [Decimal("0.5"), Decimal("0.9")], Decimal("0.9"))
-    assert r"$\foo$ 执法" in svg and "a$b" in svg
+    chart = SectionChart(
+        bars=(Bar(r"$\foo$ 执法", Decimal("0.5"), "low", "50%"), Bar("a$b", Decimal("0.9"), "ok", "90%")),
+        minimum=Decimal("0.6"),
+        minimum_label="单项最低 60%",
+        x_title="得分率",
+        y_title="方面",
+        legend=(("ok", "达到单项最低"), ("low", "低于单项最低")),
+    )
+    drawn = svg(chart)
+    assert r"$\foo$ 执法" in drawn and "a$b" in drawn
 
 
 # --- YAML: codes as written -----------------------------------------------------------------------

@@ -124,10 +124,22 @@ def test_a_store_migrated_step_by_step_reads_like_a_new_one(store_url):
 
 
 def store_at_0001(store_url: str) -> Store:
-    """A store at revision 0001, written the way versions before SPEC §2.5 wrote rounds."""
+    """A store to write rounds into the way versions before SPEC §2.5 wrote them. It is
+    written at today's schema (today's Store writes columns later revisions added) and
+    taken back below 0003 by :func:`before_0003` once the rows are in."""
     engine = connect.create(connect.parse(store_url))
-    migrate.upgrade(engine, "test", target="0001")
+    migrate.upgrade(engine, "test")
     return Store(engine, "test")
+
+
+def before_0003(store_url: str) -> None:
+    """Downgrade to the revision before 0003, so that opening the store runs 0003 on its rows."""
+    from alembic import command
+
+    engine = create_engine(store_url)
+    with engine.begin() as connection:
+        command.downgrade(migrate.config(connection=connection), "0002_accounts")
+    engine.dispose()
 
 
 def test_0003_stores_every_accepted_spelling_by_its_canonical_label(store_url):
@@ -140,6 +152,7 @@ def test_0003_stores_every_accepted_spelling_by_its_canonical_label(store_url):
     for n, (assessment, card) in enumerate(stored):
         put(old, rubric, assessment, card, replace=n == 0)  # the first replaces: one superseded row
     old.close()
+    before_0003(store_url)
 
     with Store.open(store_url) as store:
         # 2024-1 names no round (half? quarter? month?): kept as it was, still served, and
@@ -161,6 +174,7 @@ def test_0003_refuses_two_current_assessments_that_become_one_round(store_url):
     put(old, rubric, *make(rubric, round="2021H2"))
     put(old, rubric, *make(rubric, round="2021年下半年", seed=3))
     old.close()
+    before_0003(store_url)
 
     for _ in range(2):  # refused every time, and nothing changed in between
         with pytest.raises(ComplianceError) as refused:
@@ -170,7 +184,7 @@ def test_0003_refuses_two_current_assessments_that_become_one_round(store_url):
         assert "320602001" in message and "未作任何改动" in message
     engine = create_engine(store_url)
     with engine.connect() as connection:
-        assert migrate.current(connection) == {"0001"}
+        assert migrate.current(connection) == {"0002_accounts"}
         rounds = connection.execute(text("SELECT round FROM assessments ORDER BY id")).scalars().all()
         assert rounds == ["2021H2", "2021年下半年"]
     engine.dispose()

@@ -226,7 +226,7 @@ def test_what_the_inspector_types_reaches_the_card_and_survives_the_store(
     with Store.open(f"sqlite:///{tmp_path / 'history.db'}") as store:
         store.import_assessment(rubric, assessment, card, source_name=path.name, source_sha256="0" * 64)
     with Store.open(f"sqlite:///{tmp_path / 'history.db'}") as store:  # rescored from the rows
-        back = store.card(WENFENG.code, "2024年度", Kind.AUDIT)
+        back = store.card(WENFENG.code, "2024", Kind.AUDIT)
     assert back == card and back.bonus.note("J1") == "住建部通报第 12 号"
     assert {i.code: i.evidence for i in back.items}["1.1.1"] == "照片 3 张"
 
