@@ -101,6 +101,10 @@ def _login(driver, base: str, name: str, password: str) -> None:
     driver.find_element(By.ID, "username").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.ID, "login").click()
+    # The click returns before the browser has followed the redirect: wait for the next page.
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 30).until(lambda d: not d.current_url.endswith("/login"))
 
 
 def test_an_inspector_uploads_sees_the_score_and_a_located_error(server, browser, programme, tmp_path):
