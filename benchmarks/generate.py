@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "out"
 
 KIND = "考评"
-ROUND = "2024年度"
+ROUND = "2024"  # the canonical label (SPEC §2.5): what the store keeps and report looks up
 # The layout is the product's own: a benchmark of a copy would drift from what it measures.
 CHECK_SHEET = L.ITEMS_SHEET
 INFO_SHEET = L.INFO_SHEET
