@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,32 +25,14 @@ from compliance.cli.app import (
     print_findings,
 )
 from compliance.findings import Finding, errors_of
+from compliance.intake import Scored
 from compliance.numbers import fmt
-from compliance.rubric import ResolvedRubric
-from compliance.scoring import Assessment, ScoreCard, evaluate
+from compliance.scoring import Assessment, evaluate
 
 if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) loads only when this command runs
     from compliance.store import ImportOutcome, Store
 
 PROGRESS_ABOVE = 5  # files; fewer finish before a bar would be worth drawing
-
-
-@dataclass(frozen=True)
-class _Scored:
-    path: Path
-    sha256: str
-    rubric: ResolvedRubric
-    assessment: Assessment
-    card: ScoreCard
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        meta = self.assessment.meta
-        return meta.unit.code, meta.round, str(meta.kind)
-
-    @property
-    def content(self) -> tuple:
-        return self.rubric.content_hash, self.assessment.meta, self.assessment.items, self.assessment.bonus
 
 
 class _Earlier:
@@ -75,7 +56,7 @@ class _Earlier:
             self.store.close()
 
 
-def _read(path: Path, cat: Catalog, **options) -> tuple[list[_Scored], list[Finding]]:
+def _read(path: Path, cat: Catalog, **options) -> tuple[list[Scored], list[Finding]]:
     """Every assessment of one workbook, scored, and every finding of the file."""
     from compliance.workbook import read_workbook  # looked up when called: tests stand in for it
 
@@ -89,7 +70,7 @@ def _read(path: Path, cat: Catalog, **options) -> tuple[list[_Scored], list[Find
         card, more = evaluate(rubric, assessment, allow_incomplete=options["allow_incomplete"])
         findings += more
         if card is not None:
-            scored.append(_Scored(path, sha, rubric, assessment, card))
+            scored.append(Scored(str(path), sha, rubric, assessment, card))
     return scored, findings
 
 
@@ -134,7 +115,7 @@ def import_(
     from compliance.store import ImportStatus, Store
 
     cat = catalog(standards, rubrics)
-    scored: list[_Scored] = []
+    scored: list[Scored] = []
     failed = 0
     earlier = _Earlier(db_url(db))
     try:
@@ -154,7 +135,9 @@ def import_(
     with Store.open(db_url(db)) as store:
         refusals = _clashes(scored)
         if not replace:
-            refusals += [m for s in scored if (m := store.conflict(s.rubric, s.assessment, s.path.name))]
+            refusals += [
+                m for s in scored if (m := store.conflict(s.rubric, s.assessment, Path(s.name).name))
+            ]
         if refusals:
             for message in refusals:
                 err.print(f"错误：{message}", markup=False)
@@ -174,23 +157,23 @@ def import_(
     return Exit.OK
 
 
-def _clashes(scored: list[_Scored]) -> list[str]:
+def _clashes(scored: list[Scored]) -> list[str]:
     """Two different workbooks for one unit, round and kind in the same batch: which one?"""
-    first: dict[tuple[str, str, str], _Scored] = {}
+    first: dict[tuple[str, str, str], Scored] = {}
     messages = []
     for s in scored:
         seen = first.setdefault(s.key, s)
         if seen.content != s.content:
             code, round_, kind = s.key
             messages.append(
-                f"{seen.path} 与 {s.path} 都是单位 {code} {round_} {kind} 的检查表，但内容不同：请只保留一份"
+                f"{seen.name} 与 {s.name} 都是单位 {code} {round_} {kind} 的检查表，但内容不同：请只保留一份"
             )
     return messages
 
 
 def _store_all(
-    store: Store, scored: list[_Scored], replace: bool, *, quiet: bool
-) -> list[tuple[_Scored, ImportOutcome]]:
+    store: Store, scored: list[Scored], replace: bool, *, quiet: bool
+) -> list[tuple[Scored, ImportOutcome]]:
     """Each assessment in its own transaction; one line per assessment as it is stored."""
     outcomes = []
     with Progress(console=out, transient=True, disable=quiet or len(scored) <= PROGRESS_ABOVE) as progress:
@@ -200,7 +183,7 @@ def _store_all(
                 s.rubric,
                 s.assessment,
                 s.card,
-                source_name=s.path.name,
+                source_name=Path(s.name).name,
                 source_sha256=s.sha256,
                 replace=replace,
             )
@@ -211,19 +194,19 @@ def _store_all(
     return outcomes
 
 
-def _line(s: _Scored, outcome: ImportOutcome) -> str:
+def _line(s: Scored, outcome: ImportOutcome) -> str:
     card = s.card
     unit = card.meta.unit
     return (
-        f"{outcome.status}：{s.path}  {unit.code} {unit.name}  {card.meta.round} {card.meta.kind}  "
+        f"{outcome.status}：{s.name}  {unit.code} {unit.name}  {card.meta.round} {card.meta.kind}  "
         f"得分 {fmt(card.final, card.precision)}（{card.status}，{card.grade or '—'}）"
     )
 
 
-def _json(s: _Scored, outcome: ImportOutcome) -> dict:
+def _json(s: Scored, outcome: ImportOutcome) -> dict:
     """The score card of SPEC §6, with what the import did: stored, skipped or replaced."""
     return {
-        "file": str(s.path),
+        "file": s.name,
         "outcome": outcome.status.name.lower(),
         "assessment_id": outcome.assessment_id,
         "replaced_id": outcome.replaced_id,
