@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from decimal import Decimal
 
 import conftest_store
@@ -10,14 +11,12 @@ import pytest
 from conftest_store import DATA, make, mini_rubric, put
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, create_engine, event, text
 
 from compliance.catalog import Catalog
 from compliance.findings import ComplianceError, FindingsError
 from compliance.scoring import Kind
 from compliance.store import ImportRequest, ImportStatus, Store, StoreIntegrityError
-from compliance.store.models import AssessmentRow
 
 # The shared fixtures (a module-level name is what makes pytest see a fixture).
 store_url = conftest_store.store_url
@@ -198,23 +197,24 @@ class Boom(RuntimeError):
     pass
 
 
-@pytest.fixture
-def fail_after_writing_an_assessment():
-    """Every flush that wrote an assessment's rows fails before its transaction commits."""
+@contextmanager
+def fail_writing_items():
+    """Writing an assessment's item rows fails, after its assessments row was written and
+    before its transaction commits."""
 
-    def boom(session, _context):
-        if any(isinstance(o, AssessmentRow) for o in session.new):
+    def boom(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("INSERT INTO ITEM_RESULTS"):
             raise Boom("injected")
 
-    event.listen(Session, "after_flush", boom)
-    yield
-    event.remove(Session, "after_flush", boom)
+    event.listen(Engine, "before_cursor_execute", boom)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "before_cursor_execute", boom)
 
 
-def test_a_failure_in_the_middle_of_an_import_stores_nothing(
-    store_url, rubric, fail_after_writing_an_assessment
-):
-    with Store.open(store_url) as store, pytest.raises(Boom):
+def test_a_failure_in_the_middle_of_an_import_stores_nothing(store_url, rubric):
+    with fail_writing_items(), Store.open(store_url) as store, pytest.raises(Boom):
         put(store, rubric, *make(rubric))
     assert set(counts(store_url).values()) == {0}
 
@@ -223,17 +223,8 @@ def test_a_failed_replace_keeps_the_old_assessment_current(store_url, rubric):
     old, old_card = make(rubric, seed=1)
     with Store.open(store_url) as store:
         put(store, rubric, old, old_card)
-
-    def boom(session, _context):
-        if any(isinstance(o, AssessmentRow) for o in session.new):
-            raise Boom("injected")
-
-    event.listen(Session, "after_flush", boom)
-    try:
-        with Store.open(store_url) as store, pytest.raises(Boom):
-            put(store, rubric, *make(rubric, seed=2), replace=True)
-    finally:
-        event.remove(Session, "after_flush", boom)
+    with fail_writing_items(), Store.open(store_url) as store, pytest.raises(Boom):
+        put(store, rubric, *make(rubric, seed=2), replace=True)
     with Store.open(store_url) as store:
         assert store.card("320602001", "2019年第一轮") == old_card
         assert store.assessment_count(include_superseded=True) == 1

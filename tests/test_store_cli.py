@@ -6,18 +6,19 @@ tests pin down the command, not the reading of xlsx files.
 
 from __future__ import annotations
 
+import hashlib
 import json
-import sys
-import types
 from pathlib import Path
 
 import pytest
 from conftest_store import make, mini_rubric
 from typer.testing import CliRunner
 
+from compliance import intake
 from compliance.cli import app
-from compliance.findings import Finding
-from compliance.scoring import Kind
+from compliance.findings import Finding, errors_of
+from compliance.intake import Scored
+from compliance.scoring import Kind, evaluate
 from compliance.store import Store
 
 runner = CliRunner()
@@ -33,8 +34,17 @@ def workbooks(monkeypatch, tmp_path):
     """``add(name, assessments, findings)`` makes a file the stand-in reader will return them for."""
     prepared: dict[str, tuple[list, list[Finding]]] = {}
 
-    def read_workbook(path, catalog, *, units=None, allow_incomplete=False, rubric=None, earlier=None):
-        return prepared[Path(path).name]
+    def read_scored(path, catalog, *, units=None, allow_incomplete=False, rubric=None, earlier=None):
+        # Like the real reader: the engine scores each assessment, its findings join the file's.
+        pairs, findings = prepared[Path(path).name]
+        sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        scored, findings = [], list(findings)
+        for r, a in pairs:
+            card, more = evaluate(r, a, allow_incomplete=allow_incomplete)
+            findings += more
+            if card is not None:
+                scored.append(Scored(str(path), sha, r, a, card))
+        return ([] if errors_of(findings) else scored), findings
 
     def add(name: str, assessments=(), findings=()) -> str:
         path = tmp_path / name
@@ -42,14 +52,12 @@ def workbooks(monkeypatch, tmp_path):
         prepared[name] = ([(a_rubric, a) for a_rubric, a in assessments], list(findings))
         return str(path)
 
-    module = types.ModuleType("compliance.workbook")
-    module.read_workbook = read_workbook
-    monkeypatch.setitem(sys.modules, "compliance.workbook", module)
+    monkeypatch.setattr(intake, "read_scored", read_scored)
     return add
 
 
 def run(*args: str):
-    result = runner.invoke(app, ["import", *args])
+    result = runner.invoke(app, ["import", "--jobs", "1", *args])
     assert "Traceback" not in result.output
     return result
 

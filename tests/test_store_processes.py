@@ -30,25 +30,23 @@ CHILD = textwrap.dedent(
     """
     import sys, time
     sys.path.insert(0, {tests!r})
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
+    from sqlalchemy import Engine, event
     from compliance.catalog import Catalog
     from compliance.store import Store
-    from compliance.store.models import AssessmentRow
     from conftest_store import make, mini_rubric, put
 
     url, prefix, count, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     rubric = Catalog().rubric("jiangsu-2018-street") if mode == "hang" else mini_rubric()
 
-    def hang(session, _context):
-        if any(isinstance(o, AssessmentRow) for o in session.new):
+    def hang(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("INSERT INTO ITEM_RESULTS"):
             print("midway", flush=True)
             time.sleep(60)
 
     with Store.open(url) as store:
         for n in range(count + (mode == "hang")):
             if n == count:
-                event.listen(Session, "after_flush", hang)
+                event.listen(Engine, "after_cursor_execute", hang)
             put(store, rubric, *make(rubric, f"{{prefix}}{{n:03d}}", seed=n))
             print("stored", n, flush=True)
     """

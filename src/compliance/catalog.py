@@ -10,7 +10,6 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
@@ -113,6 +112,9 @@ class Catalog:
     # Standard files named on the command line (``validate std.yaml rubric.yaml``): a
     # rubric binds to one of them by its declared id before any folder is searched.
     standard_files: Sequence[Path] = ()
+    # The one cache of standards and rubrics: read from YAML once, kept while their files
+    # are unchanged (importing a thousand checklists resolves their rubric once).
+    _cache: _Cache = field(default_factory=lambda: _Cache(), repr=False, compare=False)
 
     def _dirs(self, name: str, extra: Iterable[Path]) -> list[Path]:
         dirs = [*extra, self.cwd / name, bundled_dir(name)]
@@ -151,13 +153,39 @@ class Catalog:
         raise ComplianceError(f"找不到 id 为“{ref}”的{label}；已查找：{searched}")
 
     def standard(self, ref: str) -> Standard:
-        return _load_standard(self.find(ref, "standards", self.standard_dirs).resolve())
+        path = self.find(ref, "standards", self.standard_dirs).resolve()
+        stamp = _stamp(path)
+        hit = self._cache.standards.get(path)
+        if hit is None or hit[0] != stamp:
+            hit = self._cache.standards[path] = (stamp, load(path, Standard))
+        return hit[1]
 
     def rubric(self, ref: str) -> ResolvedRubric:
-        path = self.find(ref, "rubrics", self.rubric_dirs)
+        """The rubric ``ref`` (an id or a path) names, resolved against its standard."""
+        where = (ref, tuple(map(str, self.rubric_dirs)))
+        path = self._cache.found.get(where)
+        if path is None or not path.is_file():
+            path = self._cache.found[where] = self.find(ref, "rubrics", self.rubric_dirs)
         return self.resolve_file(path)
 
     def resolve_file(self, path: Path) -> ResolvedRubric:
+        """The rubric in ``path``, remembered while neither it nor its standard changes."""
+        path = Path(path).absolute()
+        hit = self._cache.rubrics.get(path)
+        if hit is not None and hit[0] == _stamp(path) and all(_stamp(p) == s for p, s in hit[1]):
+            return hit[2]
+        stamp, resolved = _stamp(path), self._resolve_file(path)
+        standard = self._standard_file(resolved.info.standard)
+        self._cache.rubrics[path] = (stamp, ((standard, _stamp(standard)),) if standard else (), resolved)
+        return resolved
+
+    def _standard_file(self, ref: str) -> Path | None:
+        try:
+            return self.find(ref, "standards", self.standard_dirs).resolve()
+        except ComplianceError:
+            return None
+
+    def _resolve_file(self, path: Path) -> ResolvedRubric:
         rubric, doc, findings = read_model(path, Rubric)
         if rubric is None:
             if doc is not None:  # schema errors: the binding errors of what validated, too
@@ -236,10 +264,18 @@ def _declared_id(path: Path, name: str) -> str | None:
     return None
 
 
-@cache
-def _load_standard_cached(path: Path, mtime_ns: int) -> Standard:
-    return load(path, Standard)
+class _Cache:
+    """What a :class:`Catalog` has read: by file, with the (mtime, size) it was read at."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple, Path] = {}
+        self.standards: dict[Path, tuple[tuple, Standard]] = {}
+        self.rubrics: dict[Path, tuple[tuple, tuple[tuple[Path, tuple], ...], ResolvedRubric]] = {}
 
 
-def _load_standard(path: Path) -> Standard:
-    return _load_standard_cached(path, path.stat().st_mtime_ns)
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size

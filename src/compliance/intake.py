@@ -13,34 +13,17 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from compliance.catalog import Catalog
 from compliance.findings import Finding, errors_of
 from compliance.rubric import ResolvedRubric
-from compliance.scoring import Assessment, ScoreCard, evaluate
+from compliance.scoring import Assessment, AssessmentMeta, Kind
 from compliance.units import UnitsFile
-from compliance.workbook import read_workbook
-
-
-@dataclass(frozen=True, slots=True)
-class Scored:
-    name: str
-    sha256: str
-    rubric: ResolvedRubric
-    assessment: Assessment
-    card: ScoreCard
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        meta = self.assessment.meta
-        return meta.unit.code, meta.round, str(meta.kind)
-
-    @property
-    def content(self) -> tuple:
-        return self.rubric.content_hash, self.assessment.meta, self.assessment.items, self.assessment.bonus
+from compliance.workbook import Scored, read_scored
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,19 +61,11 @@ def check_file(
     """Every assessment of one workbook, scored, and every finding of the file (in one pass)."""
     name = name or path.name
     data = path.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
-    pairs, findings = read_workbook(path, catalog, units=units, allow_incomplete=allow_incomplete)
+    scored, findings = read_scored(path, catalog, name=name, units=units, allow_incomplete=allow_incomplete)
     findings = [_renamed(f, path, name) for f in findings]
-    scored = []
-    if not errors_of(findings):
-        for rubric, assessment in pairs:
-            card, more = evaluate(rubric, assessment, allow_incomplete=allow_incomplete)
-            findings += [_renamed(f, path, name) for f in more]
-            if card is not None:
-                scored.append(Scored(name, sha, rubric, assessment, card))
     if errors_of(findings):
         scored = []
-    return FileCheck(name, sha, len(data), tuple(scored), tuple(findings))
+    return FileCheck(name, hashlib.sha256(data).hexdigest(), len(data), tuple(scored), tuple(findings))
 
 
 def clashes(scored: Sequence[Scored]) -> list[str]:
@@ -105,3 +80,92 @@ def clashes(scored: Sequence[Scored]) -> list[str]:
                 f"“{seen.name}”与“{s.name}”都是单位 {code} {round_} {kind} 的检查表，但内容不同：请只保留一份"
             )
     return messages
+
+
+class EarlierFromStore:
+    """The 考评 a 复查 workbook re-inspects, from the store at ``url`` (opened when first
+    needed, in whichever process reads the workbook)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self._store = None
+
+    def __call__(self, meta: AssessmentMeta) -> Assessment | None:
+        from compliance.store import Store  # SQLAlchemy loads only when a 复查 needs it
+
+        if self._store is None:
+            self._store = Store.open(self.url)
+        audit = self._store.recheck_base(meta.unit.code, meta.round)
+        return self._store.assessment(meta.unit.code, audit.meta.round, Kind.AUDIT) if audit else None
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __getstate__(self) -> dict:
+        return {"url": self.url}  # a worker opens its own connection
+
+    def __setstate__(self, state: dict) -> None:
+        self.url, self._store = state["url"], None
+
+
+Read = tuple[list[Scored], list[Finding]]
+
+
+def read_files(
+    paths: Sequence[Path],
+    catalog: Catalog,
+    *,
+    jobs: int = 1,
+    earlier: EarlierFromStore | None = None,
+    **options,
+) -> Iterator[Read]:
+    """:func:`read_scored` of each file, in the order given, read by ``jobs`` worker
+    processes when there is more than one file: the same results as reading them here."""
+    if jobs <= 1 or len(paths) <= 1:
+        try:
+            for path in paths:
+                yield read_scored(path, catalog, earlier=earlier, **options)
+        finally:
+            if earlier is not None:
+                earlier.close()
+        return
+    with ProcessPoolExecutor(
+        min(jobs, len(paths)), initializer=_start_worker, initargs=(catalog, earlier, options)
+    ) as pool:
+        rubrics: dict[str, ResolvedRubric] = {}
+        for sent, findings in pool.map(_read_in_worker, paths, chunksize=_chunk(len(paths), jobs)):
+            scored = []
+            for name, sha, rubric, assessment, card in sent:
+                if isinstance(rubric, str):  # this worker sent it whole with an earlier file
+                    rubric = rubrics[rubric]
+                rubrics.setdefault(rubric.content_hash, rubric)
+                scored.append(Scored(name, sha, rubric, assessment, card))
+            yield scored, findings
+
+
+def _chunk(files: int, jobs: int) -> int:
+    # Big enough to keep the pipes quiet, small enough that the workers end together.
+    return max(1, min(16, files // (jobs * 4)))
+
+
+_worker: dict = {}
+
+
+def _start_worker(catalog: Catalog, earlier: EarlierFromStore | None, options: dict) -> None:
+    _worker.update(catalog=catalog, earlier=earlier, options=options, sent=set())
+
+
+def _read_in_worker(path: Path) -> tuple[list[tuple], list[Finding]]:
+    """One file in a worker. A rubric crosses the pipe once per worker; after that its
+    content hash stands for it (results reach the parent in the order of the files, so
+    the parent has always seen it whole before)."""
+    scored, findings = read_scored(path, _worker["catalog"], earlier=_worker["earlier"], **_worker["options"])
+    sent = []
+    for s in scored:
+        digest = s.rubric.content_hash
+        rubric = digest if digest in _worker["sent"] else s.rubric
+        _worker["sent"].add(digest)
+        sent.append((s.name, s.sha256, rubric, s.assessment, s.card))
+    return sent, findings

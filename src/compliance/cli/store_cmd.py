@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress
 
-from compliance.catalog import Catalog
 from compliance.cli.app import (
     DbOption,
     Exit,
@@ -24,54 +23,14 @@ from compliance.cli.app import (
     out,
     print_findings,
 )
-from compliance.findings import Finding, errors_of
-from compliance.intake import Scored
+from compliance.findings import errors_of
+from compliance.intake import EarlierFromStore, Scored, clashes, read_files
 from compliance.numbers import fmt
-from compliance.scoring import Assessment, evaluate
 
 if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) loads only when this command runs
     from compliance.store import ImportOutcome, Store
 
 PROGRESS_ABOVE = 5  # files; fewer finish before a bar would be worth drawing
-
-
-class _Earlier:
-    """The 考评 a 复查 workbook re-inspects, from the store (opened when first needed)."""
-
-    def __init__(self, url: str):
-        self.url = url
-        self.store: Store | None = None
-
-    def __call__(self, meta) -> Assessment | None:
-        from compliance.scoring import Kind
-        from compliance.store import Store
-
-        if self.store is None:
-            self.store = Store.open(self.url)
-        audit = self.store.recheck_base(meta.unit.code, meta.round)
-        return self.store.assessment(meta.unit.code, audit.meta.round, Kind.AUDIT) if audit else None
-
-    def close(self) -> None:
-        if self.store is not None:
-            self.store.close()
-
-
-def _read(path: Path, cat: Catalog, **options) -> tuple[list[Scored], list[Finding]]:
-    """Every assessment of one workbook, scored, and every finding of the file."""
-    from compliance.workbook import read_workbook  # looked up when called: tests stand in for it
-
-    pairs, findings = read_workbook(path, cat, **options)
-    findings = list(findings)
-    if errors_of(findings):
-        return [], findings
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    scored = []
-    for rubric, assessment in pairs:
-        card, more = evaluate(rubric, assessment, allow_incomplete=options["allow_incomplete"])
-        findings += more
-        if card is not None:
-            scored.append(Scored(str(path), sha, rubric, assessment, card))
-    return scored, findings
 
 
 @app.command("import")
@@ -102,6 +61,10 @@ def import_(
     allow_incomplete: Annotated[
         bool, typer.Option("--allow-incomplete", help="允许有未检查的条目（按 0 分计）。")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="同时读取、评分检查表的进程数（默认为 CPU 核数）。"),
+    ] = None,
     as_json: JsonOption = False,
     standards: StandardsOption = None,
     rubrics: RubricsOption = None,
@@ -117,27 +80,28 @@ def import_(
     cat = catalog(standards, rubrics)
     scored: list[Scored] = []
     failed = 0
-    earlier = _Earlier(db_url(db))
-    try:
-        for path in workbooks:
-            more, findings = _read(
-                path, cat, units=units, allow_incomplete=allow_incomplete, rubric=rubric, earlier=earlier
-            )
-            print_findings(findings)
-            failed += bool(errors_of(findings))
-            scored += more
-    finally:
-        earlier.close()
+    reads = read_files(
+        workbooks,
+        cat,
+        jobs=jobs or os.cpu_count() or 1,
+        earlier=EarlierFromStore(db_url(db)),
+        units=units,
+        allow_incomplete=allow_incomplete,
+        rubric=rubric,
+    )
+    for more, findings in reads:
+        print_findings(findings)
+        failed += bool(errors_of(findings))
+        scored += more
     if failed:
         err.print(f"{failed} 个文件有错误，未导入任何评估。", markup=False)
         return Exit.FINDINGS
 
     with Store.open(db_url(db)) as store:
-        refusals = _clashes(scored)
+        refusals = clashes(scored)
         if not replace:
-            refusals += [
-                m for s in scored if (m := store.conflict(s.rubric, s.assessment, Path(s.name).name))
-            ]
+            batch = [(s.rubric, s.assessment, Path(s.name).name) for s in scored]
+            refusals += [m for m in store.conflicts(batch) if m]
         if refusals:
             for message in refusals:
                 err.print(f"错误：{message}", markup=False)
@@ -155,20 +119,6 @@ def import_(
             markup=False,
         )
     return Exit.OK
-
-
-def _clashes(scored: list[Scored]) -> list[str]:
-    """Two different workbooks for one unit, round and kind in the same batch: which one?"""
-    first: dict[tuple[str, str, str], Scored] = {}
-    messages = []
-    for s in scored:
-        seen = first.setdefault(s.key, s)
-        if seen.content != s.content:
-            code, round_, kind = s.key
-            messages.append(
-                f"{seen.name} 与 {s.name} 都是单位 {code} {round_} {kind} 的检查表，但内容不同：请只保留一份"
-            )
-    return messages
 
 
 def _store_all(

@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, text
 
 from compliance.findings import ComplianceError
-from compliance.rubric import Levels, ResolvedRubric, Rubric, resolve
+from compliance.rubric import ResolvedRubric, Rubric, resolve
 from compliance.scoring import (
     Assessment,
     AssessmentMeta,
@@ -31,7 +32,7 @@ from compliance.scoring import (
     evaluate,
 )
 from compliance.standard import Standard
-from compliance.store.models import AssessmentRow, BonusClaimRow, ItemResultRow, RubricVersionRow, UnitRow
+from compliance.store.models import AssessmentRow, RubricVersionRow, UnitRow
 from compliance.units import Unit
 
 
@@ -246,18 +247,6 @@ def rubric_from_snapshot(text: str, expected_hash: str) -> ResolvedRubric:
     return resolved
 
 
-def same_rules(a: ResolvedRubric, b: ResolvedRubric) -> bool:
-    """Whether two rubrics of one content hash score alike (the hash sorts levels labels)."""
-    return _rules(a) == _rules(b) and a.excluded == b.excluded and a.info == b.info
-
-
-def _rules(rubric: ResolvedRubric) -> list[tuple]:
-    return [
-        (i.code, i.points, i.veto, sorted(i.rule.labels) if isinstance(i.rule, Levels) else i.rule, i.item)
-        for i in rubric.items
-    ]
-
-
 def rubric_row(rubric: ResolvedRubric, now: dt.datetime) -> RubricVersionRow:
     return RubricVersionRow(
         hash=rubric.content_hash,
@@ -272,11 +261,21 @@ def rubric_row(rubric: ResolvedRubric, now: dt.datetime) -> RubricVersionRow:
 # --- assessments ------------------------------------------------------------------------
 
 
-def unit_row(unit: Unit) -> UnitRow:
-    return UnitRow(**unit.model_dump())
+def unit_values(unit: Unit) -> dict[str, str]:
+    return unit.model_dump()
 
 
-def assessment_row(
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """One assessment as the store's rows hold it, ready for ``executemany``: the
+    assessments row (no id yet) and its item and bonus rows (no assessment_id yet)."""
+
+    assessment: dict[str, object]
+    items: list[dict[str, object]]
+    bonus: list[dict[str, object]]
+
+
+def encode(
     assessment: Assessment,
     card: ScoreCard,
     *,
@@ -284,33 +283,31 @@ def assessment_row(
     source_sha256: str,
     digest: str,
     now: dt.datetime,
-) -> AssessmentRow:
+) -> Encoded:
     meta = assessment.meta
     inputs = {i.code: i for i in assessment.items}
-    return AssessmentRow(
-        unit_code=meta.unit.code,
-        round=meta.round,
-        kind=str(meta.kind),
-        date=meta.date,
-        inspectors=list(meta.inspectors),
-        rubric_id=card.rubric_id,
-        rubric_hash=card.rubric_hash,
-        source_name=source_name,
-        source_sha256=source_sha256,
-        digest=digest,
-        imported_at=now,
-        superseded=False,
+    row = {
+        "unit_code": meta.unit.code,
+        "round": meta.round,
+        "kind": str(meta.kind),
+        "date": meta.date,
+        "inspectors": list(meta.inspectors),
+        "rubric_id": card.rubric_id,
+        "rubric_hash": card.rubric_hash,
+        "source_name": source_name,
+        "source_sha256": source_sha256,
+        "digest": digest,
+        "imported_at": now,
+        "superseded": False,
+        "superseded_by": None,
         **_totals(card),
-        penalty_claims=[[p.code, _num(p.count), p.note] for p in assessment.penalties] or None,
-        items=_item_rows(card, inputs),
-        bonus_claims=[
-            BonusClaimRow(code=b.code, position=position, note=b.note)
-            for position, b in enumerate(assessment.bonus)
-        ],
-    )
+        "penalty_claims": [[p.code, _num(p.count), p.note] for p in assessment.penalties] or None,
+    }
+    bonus = [{"code": b.code, "position": i, "note": b.note} for i, b in enumerate(assessment.bonus)]
+    return Encoded(row, _item_rows(card, inputs), bonus)
 
 
-def _item_rows(card: ScoreCard, inputs: dict[str, ItemInput]) -> list[ItemResultRow]:
+def _item_rows(card: ScoreCard, inputs: dict[str, ItemInput]) -> list[dict[str, object]]:
     """One row per scored item, each followed by its input rows (a trigger's or criterion's
     ``2.4/1``: kept as entered, with no score of their own)."""
     parts: dict[str, list[ItemInput]] = {}
@@ -318,72 +315,93 @@ def _item_rows(card: ScoreCard, inputs: dict[str, ItemInput]) -> list[ItemResult
         base, slash, _ = code.partition("/")
         if slash:
             parts.setdefault(base, []).append(entry)
-    rows = []
+    rows: list[dict[str, object]] = []
     for score in card.items:
-        rows.append(_item_row(len(rows), score, inputs.get(score.code)))
-        rows.extend(_part_row(len(rows) + i, entry) for i, entry in enumerate(parts.get(score.code, ())))
+        entry = inputs.get(score.code)
+        rows.append(_item_row(len(rows), entry or ItemInput(score.code), entry is not None, score))
+        rows.extend(_item_row(len(rows), part, True, None) for part in parts.get(score.code, ()))
     return rows
 
 
-def _part_row(position: int, entry: ItemInput) -> ItemResultRow:
-    return ItemResultRow(
-        code=entry.code,
-        position=position,
-        has_input=True,
-        result=entry.result,
-        count=entry.count,
-        measured=entry.measured,
-        score_input=entry.score,
-        note=entry.note,
-        evidence=entry.evidence,
-        earned=Decimal(0),
-        possible=Decimal(0),
-        status=PART_STATUS,
-    )
-
-
 PART_STATUS = "分项"
+_ZERO = Decimal(0)
 
 
-def _item_row(position: int, score: ItemScore, entry: ItemInput | None) -> ItemResultRow:
-    given = entry or ItemInput(score.code)
-    return ItemResultRow(
-        code=score.code,
-        position=position,
-        has_input=entry is not None,
-        result=given.result,
-        count=given.count,
-        measured=given.measured,
-        score_input=given.score,
-        note=given.note,
-        evidence=given.evidence,
-        earned=score.earned,
-        possible=score.possible,
-        status=str(score.status),
-    )
+def _item_row(position: int, given: ItemInput, has_input: bool, score: ItemScore | None) -> dict[str, object]:
+    """An item's row; an input row under an item (``score`` None) earns nothing of its own."""
+    return {
+        "code": given.code,
+        "position": position,
+        "has_input": has_input,
+        "result": given.result,
+        "count": given.count,
+        "measured": given.measured,
+        "score_input": given.score,
+        "note": given.note,
+        "evidence": given.evidence,
+        "earned": _ZERO if score is None else score.earned,
+        "possible": _ZERO if score is None else score.possible,
+        "status": PART_STATUS if score is None else str(score.status),
+    }
+
+
+def check_round_trip(encoded: Encoded, rubric: ResolvedRubric, unit: Unit) -> None:
+    """Refuse to store what would not read back as the assessment it came from: the rows,
+    decoded as reading decodes them, must have the digest the assessment has."""
+    row = encoded.assessment
+    back = _assessment(row, (i for i in encoded.items if i["has_input"]), encoded.bonus, unit)
+    if digest(rubric, back) != row["digest"]:
+        raise StoreIntegrityError(
+            f"单位 {row['unit_code']}（{row['round']}，{row['kind']}）的评估存入后无法原样读回，未导入。"
+            "这是程序缺陷，请报告给维护者。"
+        )
 
 
 def assessment_of(row: AssessmentRow, unit: Unit) -> Assessment:
     """The Assessment that was imported, rebuilt from its rows."""
+    items = (_Columns(i) for i in row.items if i.has_input)
+    return _assessment(_Columns(row), items, map(_Columns, row.bonus_claims), unit)
+
+
+class _Columns(Mapping):
+    """An ORM row read like the mappings :func:`encode` writes: one decoder for both."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: object):
+        self._row = row
+
+    def __getitem__(self, name: str) -> object:
+        return getattr(self._row, name)
+
+    def __iter__(self):
+        raise NotImplementedError  # only looked up by name
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+
+def _assessment(row: Mapping, items: Iterable[Mapping], bonus: Iterable[Mapping], unit: Unit) -> Assessment:
     meta = AssessmentMeta(
         unit=unit,
-        rubric=row.rubric_id,
-        kind=Kind(row.kind),
-        round=row.round,
-        date=row.date,
-        inspectors=tuple(row.inspectors),
+        rubric=row["rubric_id"],
+        kind=Kind(row["kind"]),
+        round=row["round"],
+        date=row["date"],
+        inspectors=tuple(row["inspectors"]),
     )
-    items = tuple(
-        ItemInput(i.code, i.result, i.count, i.measured, i.score_input, i.note, i.evidence)
-        for i in row.items
-        if i.has_input
+    inputs = tuple(
+        ItemInput(
+            i["code"], i["result"], i["count"], i["measured"], i["score_input"], i["note"], i["evidence"]
+        )
+        for i in items
     )
-    bonus = tuple(BonusClaim(b.code, b.note) for b in row.bonus_claims)
+    claims = tuple(BonusClaim(b["code"], b["note"]) for b in bonus)
     penalties = tuple(
         PenaltyClaim(code, None if count is None else Decimal(count), note)
-        for code, count, note in row.penalty_claims or ()
+        for code, count, note in row["penalty_claims"] or ()
     )
-    return Assessment(meta, items, bonus, source=row.source_name, penalties=penalties)
+    return Assessment(meta, inputs, claims, source=row["source_name"], penalties=penalties)
 
 
 def unit_of(row: UnitRow) -> Unit:

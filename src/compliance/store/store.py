@@ -10,17 +10,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from compliance import rounds
 from compliance.findings import ComplianceError
 from compliance.rubric import ResolvedRubric
-from compliance.scoring import Assessment, Kind, ScoreCard
+from compliance.scoring import Assessment, AssessmentMeta, Kind, ScoreCard
 from compliance.scoring.recheck import base_of
 from compliance.store import codec, connect, migrate
-from compliance.store.models import AssessmentRow, RubricVersionRow, UnitRow
+from compliance.store.models import AssessmentRow, BonusClaimRow, ItemResultRow, RubricVersionRow, UnitRow
 from compliance.units import Unit
 
 
@@ -62,6 +62,10 @@ class RubricVersion:
 
 
 _CURRENT = AssessmentRow.superseded.is_(False)
+_ASSESSMENTS, _ITEMS, _BONUS, _UNITS = (
+    model.__table__ for model in (AssessmentRow, ItemResultRow, BonusClaimRow, UnitRow)
+)
+_IN_CHUNK = 500  # unit codes per IN (…): well under every backend's limit of bound parameters
 _KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}  # 自评, 考评, 复查
 
 
@@ -73,6 +77,7 @@ class Store:
         self._engine = engine
         self._writer = engine.execution_options(**{connect.WRITE: True})
         self._rubrics: dict[str, ResolvedRubric] = {}
+        self._stored_rubrics: set[str] = set()  # content hashes known to be in the store
         self._cards: dict[tuple[int, Unit], ScoreCard] = {}  # assessment rows never change
 
     @classmethod
@@ -145,56 +150,74 @@ class Store:
         self, rubric: ResolvedRubric, assessment: Assessment, source_name: str | None = None
     ) -> str | None:
         """Why importing ``assessment`` without ``replace`` would be refused, or None."""
+        return self.conflicts([(rubric, assessment, source_name)])[0]
+
+    def conflicts(self, batch: Sequence[tuple[ResolvedRubric, Assessment, str | None]]) -> list[str | None]:
+        """:meth:`conflict` for each of a batch, in one query per few hundred units."""
+        wanted = {_key_of(a) for _, a, _ in batch}
+        current: dict[tuple[str, str, str], AssessmentRow] = {}
+        codes = sorted({code for code, _, _ in wanted})
         with self._reading() as session:
-            current = self._current_of(session, assessment)
-            if current is None or current.digest == codec.digest(rubric, assessment):
-                return None
-            return _refusal(current, assessment, source_name)
+            for start in range(0, len(codes), _IN_CHUNK):
+                rows = session.scalars(
+                    select(AssessmentRow).where(
+                        _CURRENT, AssessmentRow.unit_code.in_(codes[start : start + _IN_CHUNK])
+                    )
+                )
+                current |= {
+                    key: row for row in rows if (key := (row.unit_code, row.round, row.kind)) in wanted
+                }
+        answers: list[str | None] = []
+        for rubric, assessment, source_name in batch:
+            row = current.get(_key_of(assessment))
+            same = row is None or row.digest == codec.digest(rubric, assessment)
+            answers.append(None if same else _refusal(row, assessment, source_name))
+        return answers
 
     def _import(self, request: ImportRequest, replace: bool) -> ImportOutcome:
         meta = request.assessment.meta
         content = codec.digest(request.rubric, request.assessment)
         now = dt.datetime.now(dt.UTC)
+        encoded = codec.encode(
+            request.assessment,
+            request.card,
+            source_name=request.source_name,
+            source_sha256=request.source_sha256,
+            digest=content,
+            now=now,
+        )
+        codec.check_round_trip(encoded, request.rubric, meta.unit)
         with self._writing() as session:
             current = self._current_of(session, request.assessment)
             if current is not None and current.digest == content:
-                return _outcome(ImportStatus.SKIPPED, current, request.source_name)
+                return _outcome(ImportStatus.SKIPPED, current.id, meta, request.source_name)
             if current is not None and not replace:
                 raise ComplianceError(_refusal(current, request.assessment, request.source_name))
-            stored_rubric = self._rubric_version(session, request.rubric, now)
-            row = codec.assessment_row(
-                request.assessment,
-                request.card,
-                source_name=request.source_name,
-                source_sha256=request.source_sha256,
-                digest=content,
-                now=now,
-            )
-            # Refuse to store what could not be read back to the same totals.
-            codec.rescore(stored_rubric, row, meta.unit)
-            session.merge(codec.unit_row(meta.unit))
+            self._add_rubric(session, request.rubric, now)
+            _put_unit(session, meta.unit)
             if current is not None:
                 current.superseded = True
-            session.flush()  # the unit and rubric version exist, the old row is history
-            session.add(row)
-            session.flush()
-            if current is None:
-                return _outcome(ImportStatus.STORED, row, request.source_name)
-            current.superseded_by = row.id
-            return _outcome(ImportStatus.REPLACED, row, request.source_name, replaced_id=current.id)
+                session.flush()  # the old row is history before the new one is current
+            new_id = session.execute(insert(_ASSESSMENTS).values(encoded.assessment)).inserted_primary_key[0]
+            if encoded.items:
+                session.execute(insert(_ITEMS), [dict(row, assessment_id=new_id) for row in encoded.items])
+            if encoded.bonus:
+                session.execute(insert(_BONUS), [dict(row, assessment_id=new_id) for row in encoded.bonus])
+            if current is not None:
+                current.superseded_by = new_id
+        self._stored_rubrics.add(request.rubric.content_hash)  # committed: it is there for good
+        if current is None:
+            return _outcome(ImportStatus.STORED, new_id, meta, request.source_name)
+        return _outcome(ImportStatus.REPLACED, new_id, meta, request.source_name, replaced_id=current.id)
 
-    def _rubric_version(self, session: Session, rubric: ResolvedRubric, now: dt.datetime) -> ResolvedRubric:
-        """The rubric as the store keeps it, added when new; it must score like ``rubric``."""
-        existing = session.get(RubricVersionRow, rubric.content_hash)
-        snapshot = existing.snapshot if existing else codec.snapshot(rubric)
-        stored = self._rubric_from(rubric.content_hash, snapshot)
-        if not codec.same_rules(stored, rubric):
-            raise codec.StoreIntegrityError(
-                f"评分细则 {rubric.version_label} 的存档与当前内容的计分规则不一致，无法导入。这是程序缺陷，请报告给维护者。"
-            )
-        if existing is None:
+    def _add_rubric(self, session: Session, rubric: ResolvedRubric, now: dt.datetime) -> None:
+        """The rubric's snapshot, added when new. One content hash is one rubric: the hash
+        covers everything that scores, so an equal hash needs no deeper comparison."""
+        if rubric.content_hash in self._stored_rubrics:
+            return
+        if session.get(RubricVersionRow, rubric.content_hash) is None:
             session.add(codec.rubric_row(rubric, now))
-        return stored
+            session.flush()
 
     def _rubric_from(self, content_hash: str, snapshot: str) -> ResolvedRubric:
         if content_hash not in self._rubrics:
@@ -409,9 +432,29 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def _outcome(
-    status: ImportStatus, row: AssessmentRow, source_name: str, *, replaced_id: int | None = None
+    status: ImportStatus,
+    row_id: int,
+    meta: AssessmentMeta,
+    source_name: str,
+    *,
+    replaced_id: int | None = None,
 ) -> ImportOutcome:
-    return ImportOutcome(status, row.id, row.unit_code, row.round, Kind(row.kind), source_name, replaced_id)
+    return ImportOutcome(status, row_id, meta.unit.code, meta.round, meta.kind, source_name, replaced_id)
+
+
+def _key_of(assessment: Assessment) -> tuple[str, str, str]:
+    meta = assessment.meta
+    return meta.unit.code, meta.round, str(meta.kind)
+
+
+def _put_unit(session: Session, unit: Unit) -> None:
+    """The unit as this workbook describes it: added, or updated where it differs."""
+    values = codec.unit_values(unit)
+    stored = session.execute(select(_UNITS).where(_UNITS.c.code == unit.code)).mappings().first()
+    if stored is None:
+        session.execute(insert(_UNITS).values(values))
+    elif dict(stored) != values:
+        session.execute(update(_UNITS).where(_UNITS.c.code == unit.code).values(values))
 
 
 def _refusal(current: AssessmentRow, assessment: Assessment, source_name: str | None = None) -> str:

@@ -25,6 +25,7 @@ from compliance.scoring import (
     Kind,
     PenaltyClaim,
     Result,
+    ScoreCard,
     evaluate,
     parse_result,
 )
@@ -111,7 +112,7 @@ def read_bulk(
     units: UnitsFile | None,
     default_rubric: str | None,
     allow_incomplete: bool,
-) -> tuple[list[tuple[ResolvedRubric, Assessment]], list[Finding]]:
+) -> tuple[list[tuple[ResolvedRubric, Assessment, ScoreCard]], list[Finding]]:
     where = Where(book.file, sheet.name)
     header, findings = find_header(sheet.top, where, BULK_COLUMNS, L.BULK_REQUIRED)
     if units is None:
@@ -245,7 +246,7 @@ def _penalty(ctx: _Context, row: int, code: str, values: dict[str, Cell], group:
 
 def _evaluate(
     book: Book, ctx: _Context, groups: dict[tuple[str, str, str, str], _Group], allow_incomplete: bool
-) -> tuple[list[tuple[ResolvedRubric, Assessment]], list[Finding]]:
+) -> tuple[list[tuple[ResolvedRubric, Assessment, ScoreCard]], list[Finding]]:
     findings = ctx.findings
     read_errors = list(findings)
     pairs = []
@@ -257,7 +258,8 @@ def _evaluate(
         if card is not None:
             formulas = partial(book.formula_cells, ctx.where.sheet)
             findings += typed_score_warnings(group.rows, card, group.rubric, ctx.where, formulas)
-        pairs.append((group.rubric, assessment))
+        if card is not None:
+            pairs.append((group.rubric, assessment, card))
     if not groups and not errors_of(findings):
         findings.append(Finding(book.file, "批量表中没有任何数据行", cell=ctx.where.sheet))
     if errors_of(findings):

@@ -17,6 +17,7 @@ from compliance.scoring import (
     Kind,
     PenaltyClaim,
     Result,
+    ScoreCard,
     evaluate,
     parse_result,
 )
@@ -80,7 +81,7 @@ def read_checklist(
     units: UnitsFile | None,
     allow_incomplete: bool,
     earlier: Callable[[AssessmentMeta], Assessment | None] | None = None,
-) -> tuple[list[tuple[ResolvedRubric, Assessment]], list[Finding]]:
+) -> tuple[list[tuple[ResolvedRubric, Assessment, ScoreCard]], list[Finding]]:
     info_sheet, items_sheet, bonus_sheet, penalty_sheet = sheets
     findings: list[Finding] = []
     info_grid, more = book.grid(info_sheet)
@@ -124,9 +125,9 @@ def read_checklist(
     if card is not None:
         where = Where(book.file, items_sheet)
         findings += typed_score_warnings(rows, card, rubric, where, partial(book.formula_cells, items_sheet))
-    if meta is None or errors_of(findings):
+    if meta is None or card is None or errors_of(findings):
         return [], findings
-    return [(rubric, assessment)], findings
+    return [(rubric, assessment, card)], findings
 
 
 def _placeholder(rubric: ResolvedRubric) -> AssessmentMeta:

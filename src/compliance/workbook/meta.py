@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,55 +65,6 @@ def inspectors_of(value: Cell) -> tuple[str, ...]:
     return tuple(name for name in _INSPECTOR_SEPARATORS.split(text) if name)
 
 
-_KEPT = 16
-_FOUND: OrderedDict[tuple, Path] = OrderedDict()
-_RESOLVED: OrderedDict[tuple, tuple[ResolvedRubric, Path, tuple]] = OrderedDict()
-
-
-def _stamp(path: Path) -> tuple[str, int, int]:
-    stat = path.stat()
-    return str(path.absolute()), stat.st_mtime_ns, stat.st_size
-
-
-def _remember(cache: OrderedDict, entry: tuple, value: object) -> None:
-    cache[entry] = value
-    while len(cache) > _KEPT:
-        cache.popitem(last=False)
-
-
-def find_rubric(catalog: Catalog, ref: str) -> Path:
-    """``catalog.find`` for a rubric, remembered while the file found is still there."""
-    where = (ref, tuple(map(str, catalog.rubric_dirs)), str(catalog.cwd))
-    path = _FOUND.get(where)
-    if path is None or not path.is_file():
-        path = catalog.find(ref, "rubrics", catalog.rubric_dirs)
-        _remember(_FOUND, where, path)
-    return path
-
-
-def resolve_cached(catalog: Catalog, path: Path) -> ResolvedRubric:
-    """``catalog.resolve_file(path)``, remembered while neither the rubric's file nor its
-    standard's file changes: importing a thousand checklists resolves their rubric once."""
-    version = (_stamp(path), tuple(map(str, catalog.standard_dirs)), str(catalog.cwd))
-    hit = _RESOLVED.get(version)
-    if hit and _standard_stamp(hit[1]) == hit[2]:
-        return hit[0]
-    rubric = catalog.resolve_file(path)
-    try:
-        standard = catalog.find(rubric.info.standard, "standards", catalog.standard_dirs)
-    except ComplianceError:
-        return rubric
-    _remember(_RESOLVED, version, (rubric, standard, _standard_stamp(standard)))
-    return rubric
-
-
-def _standard_stamp(path: Path) -> tuple:
-    try:
-        return _stamp(path)
-    except OSError:
-        return ()
-
-
 @dataclass
 class Rubrics:
     """The rubrics one read needs: each resolved once, and what went wrong kept for every
@@ -137,7 +87,7 @@ class Rubrics:
         if not trusted and not _RUBRIC_ID.match(ref):
             return None, f"评分细则应填写 id（小写字母、数字和 -，如 jiangsu-2018-street），得到“{ref}”", ()
         try:
-            return resolve_cached(self.catalog, find_rubric(self.catalog, ref)), "", ()
+            return self.catalog.rubric(ref), "", ()
         except FindingsError as exc:
             return None, f"评分细则“{ref}”有错误，无法评分（见该文件的问题）", exc.findings
         except ComplianceError as exc:

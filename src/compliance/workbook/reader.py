@@ -3,13 +3,15 @@ of the file found in one pass."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from compliance.catalog import Catalog, load_units
 from compliance.findings import ComplianceError, Finding, FindingsError, errors_of
 from compliance.rubric import ResolvedRubric
-from compliance.scoring import Assessment, AssessmentMeta
+from compliance.scoring import Assessment, AssessmentMeta, ScoreCard
 from compliance.units import UnitsFile
 from compliance.workbook import layout as L
 from compliance.workbook.bulk import BULK_COLUMNS, is_bulk, read_bulk
@@ -19,8 +21,53 @@ from compliance.workbook.source import Book, Sheet, open_book
 from compliance.workbook.table import Where, find_header, header_row
 from compliance.workbook.units_sheet import read_units_sheet, units_from_grid
 
-Read = tuple[list[tuple[ResolvedRubric, Assessment]], list[Finding]]
+Read = tuple[list[tuple[ResolvedRubric, Assessment, ScoreCard]], list[Finding]]
 Earlier = Callable[[AssessmentMeta], Assessment | None]  # the 考评 a 复查 carries over
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One assessment of a workbook with the card the engine gave it while reading: what
+    ``import`` stores as is, without scoring it again."""
+
+    name: str  # the file as the user named it
+    sha256: str  # of the file's bytes
+    rubric: ResolvedRubric
+    assessment: Assessment
+    card: ScoreCard
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        meta = self.assessment.meta
+        return meta.unit.code, meta.round, str(meta.kind)
+
+    @property
+    def content(self) -> tuple:
+        """What decides the score: two files with equal content are one assessment."""
+        a = self.assessment
+        return self.rubric.content_hash, a.meta, a.items, a.bonus, a.penalties
+
+
+def read_scored(
+    path: Path | str,
+    catalog: Catalog,
+    *,
+    name: str | None = None,
+    units: UnitsFile | Path | str | None = None,
+    allow_incomplete: bool = False,
+    rubric: str | None = None,
+    earlier: Earlier | None = None,
+) -> tuple[list[Scored], list[Finding]]:
+    """:func:`read_workbook` with each assessment's score card and the file's sha256: one
+    scoring pass from the workbook to the store. ``name`` is what the Scored call the file."""
+    triples, findings = _read_file(
+        Path(path), catalog, units=units, allow_incomplete=allow_incomplete, rubric=rubric, earlier=earlier
+    )
+    if not triples:
+        return [], findings
+    sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    name = name or str(path)
+    return [Scored(name, sha, r, a, card) for r, a, card in triples], findings
 
 
 def read_workbook(
@@ -31,7 +78,7 @@ def read_workbook(
     allow_incomplete: bool = False,
     rubric: str | None = None,
     earlier: Earlier | None = None,
-) -> Read:
+) -> tuple[list[tuple[ResolvedRubric, Assessment]], list[Finding]]:
     """Read a per-unit checklist (sheets 基本信息 + 检查表 [+ 加分项] [+ 减分项]) or a bulk form.
 
     ``units`` (a UnitsFile, a units.yaml or a workbook with a 单位 sheet) is optional for a
@@ -45,10 +92,25 @@ def read_workbook(
     ``earlier`` finds the 考评 a 复查 checklist re-inspects (the store's, at import): the
     items the 复查 does not list are carried over from it before scoring.
     """
+    triples, findings = _read_file(
+        Path(path), catalog, units=units, allow_incomplete=allow_incomplete, rubric=rubric, earlier=earlier
+    )
+    return [(r, a) for r, a, _ in triples], findings
+
+
+def _read_file(
+    path: Path,
+    catalog: Catalog,
+    *,
+    units: UnitsFile | Path | str | None,
+    allow_incomplete: bool,
+    rubric: str | None,
+    earlier: Earlier | None,
+) -> Read:
     units_file, findings = _units(units)
     if errors_of(findings):
         return [], findings
-    book, more = open_book(Path(path))
+    book, more = open_book(path)
     findings += more
     if book is None:
         return [], findings
