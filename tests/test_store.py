@@ -329,3 +329,15 @@ def test_any_assessment_reads_back_unchanged(memory_store, rubric, seed, blank):
     put(memory_store, rubric, assessment, card)
     memory_store._cards.clear()  # read back from the rows, not from the cache
     assert memory_store.card(code, assessment.meta.round) == card
+
+
+def test_a_sqlite_store_runs_in_wal_with_normal_sync(tmp_path, rubric):
+    """WAL lets readers and a writer share the file; under WAL, synchronous=NORMAL (1)
+    is as safe against a crash of the program and spares an fsync per imported file."""
+    path = tmp_path / "h.db"
+    with Store.open(path) as store:
+        put(store, rubric, *make(rubric))
+    with Store.open(path) as store, store._engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert driver.execute("PRAGMA synchronous").fetchone()[0] == 1

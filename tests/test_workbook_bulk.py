@@ -163,3 +163,27 @@ def test_a_bad_units_sheet(tmp_path):
         ("单位!E2", "所属区未填写"),
         ("单位!A3", "单位编码“1”重复"),
     ]
+
+
+def test_a_bulk_form_over_the_row_limit_gets_one_error_only(tmp_path, mini_catalog, monkeypatch):
+    """The limit is the problem: no second, misleading «缺少工作表» after it."""
+    from compliance.workbook import source
+
+    path = build(tmp_path / "bulk.xlsx", {"评估结果": bulk_rows(two_units())})
+    monkeypatch.setattr(source, "MAX_ROWS", 5)
+    pairs, findings = read_workbook(path, mini_catalog, units=UNITS, rubric="mini-2024-street")
+    assert pairs == []
+    assert [(f.cell, "超过上限" in f.message) for f in findings if f.is_error] == [("评估结果", True)]
+
+
+def test_a_row_far_below_the_old_200000_limit_is_read_and_located(tmp_path, mini_catalog):
+    import openpyxl
+
+    path = build(tmp_path / "bulk.xlsx", {"评估结果": bulk_rows(two_units())})
+    book = openpyxl.load_workbook(path)
+    book["评估结果"]["A900000"] = "不存在"  # beyond the shortcut box: the sheet is measured
+    book.save(path)
+    _, findings = read_workbook(path, mini_catalog, units=UNITS, rubric="mini-2024-street")
+    errors = [f for f in findings if f.is_error]
+    assert not any("超过上限" in f.message for f in errors), [str(f) for f in errors]
+    assert errors and all(f.cell.endswith("900000") for f in errors), [str(f) for f in errors]

@@ -7,7 +7,7 @@ Unit details come from the units list (required: ``--units`` or a 单位 sheet).
 whose 编号 is one of the rubric's bonus items (加分项) claims it when its 结论 is 是; a
 row whose 编号 is a penalty (减分项) says in 问题数 how many times it happened; a trigger's
 or criterion's row uses its ``2.4/1`` code.
-Rows are streamed: a form of 200,000 rows is never held in memory twice.
+Rows are streamed: a form of a million rows is never held in memory twice.
 """
 
 from __future__ import annotations

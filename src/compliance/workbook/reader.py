@@ -135,6 +135,8 @@ def _read(
     if info and items:
         return read_checklist(book, (info, items, bonus, penalty), rubrics, units, allow_incomplete, earlier)
     sheet, findings = _bulk_sheet(book)
+    if sheet is None and errors_of(findings):  # a sheet too large or damaged: that is the error
+        return [], findings
     if sheet is None:
         sheets = "、".join(book.names) or "（无）"
         missing = "、".join(

@@ -30,14 +30,15 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
 """Largest total uncompressed size of the zip members: refuses zip bombs before parsing."""
 MAX_MEMBERS = 10_000
-MAX_ROWS = 200_000
-"""Most rows in one sheet (a bulk form of ~650 units × 300 items fits; split bigger ones)."""
+MAX_ROWS = 1_048_576
+"""Most rows in one sheet: Excel's own limit (a bulk form of 3,000 units × 300 items fits)."""
 MAX_COLUMNS = 1_024
 HEADER_SCAN_ROWS = 30
 """How far down a sheet its header row is looked for."""
-MAX_CELLS = 4_000_000
-"""Most cells (rows × columns) in one sheet: calamine allocates the whole rectangle at once,
-so a single far-away cell (XFD1048576) in a 6 KB file would otherwise exhaust memory."""
+MAX_CELLS = 16_000_000
+"""Most cells (rows × columns) in one sheet, the guard of memory: calamine allocates the
+whole rectangle at once (about 0.5 GB at this size), so a single far-away cell
+(XFD1048576) in a 6 KB file would otherwise exhaust memory."""
 
 Cell = object  # str | float | int | bool | date | datetime | time | timedelta, as calamine gives
 
@@ -45,9 +46,9 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-# A cell reference outside A1:T199999 (20 columns × 199,999 rows = MAX_CELLS): one cheap
+# A cell reference outside A1:T799999 (20 columns × 799,999 rows < MAX_CELLS): one cheap
 # search proves an ordinary sheet safe; only a sheet with such a cell is measured exactly.
-_OUTSIDE_BOX = re.compile(rb' r="(?:[A-Z]{2,}|[U-Z]|[A-Z]+(?:[2-9][0-9]{5}|[0-9]{7,})")')
+_OUTSIDE_BOX = re.compile(rb' r="(?:[A-Z]{2,}|[U-Z]|[A-Z]+(?:[89][0-9]{5}|[0-9]{7,})")')
 _ANY_REF = re.compile(rb' r="([A-Z]+)([0-9]+)"')
 _XML_TROUBLE = (  # what a damaged zip member or XML part raises while we read it
     OSError,
@@ -308,7 +309,7 @@ def sheet_extent(xml: bytes) -> tuple[int, int]:
     """An upper bound of the (rows, columns) calamine will allocate for a sheet, from the
     cell references in its XML (calamine allocates the whole used rectangle at once)."""
     if not _OUTSIDE_BOX.search(xml):
-        return 199_999, 20
+        return 799_999, 20
     refs = _ANY_REF.findall(xml)
     rows = max((int(r) for _, r in refs), default=0)
     cols = max((_column_number(c.decode()) for c in {c for c, _ in refs}), default=0)

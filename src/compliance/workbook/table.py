@@ -149,7 +149,7 @@ def result_text(value: Cell) -> str | None:
 class RowCells(Mapping[str, str]):
     """``ItemInput.cells`` of one row — ``{"code": "检查表!A12", "result": "检查表!H12", …,
     "row": "检查表!A12"}`` — built when asked from the sheet's column prefixes and the row
-    number: a bulk form has 200,000 rows, and five reference strings per row would cost
+    number: a bulk form has up to a million rows, and five reference strings per row would cost
     more memory than the rest of the row."""
 
     __slots__ = ("_prefixes", "_row")
