@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import multiprocessing
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -123,19 +124,32 @@ def read_files(
 ) -> Iterator[Read]:
     """:func:`read_scored` of each file, in the order given, read by ``jobs`` worker
     processes when there is more than one file: the same results as reading them here."""
-    if jobs <= 1 or len(paths) <= 1:
-        try:
-            for path in paths:
+    rubrics: dict[str, ResolvedRubric] = {}  # what the workers need not send
+    try:
+        if paths:
+            # The first file here: its rubric is then in the catalog's cache, which the
+            # workers inherit instead of each parsing the YAML again.
+            first = read_scored(paths[0], catalog, earlier=earlier, **options)
+            rubrics |= {s.rubric.content_hash: s.rubric for s in first[0]}
+            yield first
+        rest = paths[1:]
+        if jobs <= 1 or len(rest) <= 1:
+            for path in rest:
                 yield read_scored(path, catalog, earlier=earlier, **options)
-        finally:
-            if earlier is not None:
-                earlier.close()
-        return
+            return
+    finally:
+        if earlier is not None:
+            earlier.close()  # a worker opens its own
+    context = (
+        multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    )
     with ProcessPoolExecutor(
-        min(jobs, len(paths)), initializer=_start_worker, initargs=(catalog, earlier, options)
+        min(jobs, len(rest)),
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(catalog, earlier, options, set(rubrics)),
     ) as pool:
-        rubrics: dict[str, ResolvedRubric] = {}
-        for sent, findings in pool.map(_read_in_worker, paths, chunksize=_chunk(len(paths), jobs)):
+        for sent, findings in pool.map(_read_in_worker, rest, chunksize=_chunk(len(rest), jobs)):
             scored = []
             for name, sha, rubric, assessment, card in sent:
                 if isinstance(rubric, str):  # this worker sent it whole with an earlier file
@@ -153,8 +167,8 @@ def _chunk(files: int, jobs: int) -> int:
 _worker: dict = {}
 
 
-def _start_worker(catalog: Catalog, earlier: EarlierFromStore | None, options: dict) -> None:
-    _worker.update(catalog=catalog, earlier=earlier, options=options, sent=set())
+def _start_worker(catalog: Catalog, earlier: EarlierFromStore | None, options: dict, known: set[str]) -> None:
+    _worker.update(catalog=catalog, earlier=earlier, options=options, sent=known)
 
 
 def _read_in_worker(path: Path) -> tuple[list[tuple], list[Finding]]:

@@ -345,16 +345,36 @@ def _item_row(position: int, given: ItemInput, has_input: bool, score: ItemScore
     }
 
 
-def check_round_trip(encoded: Encoded, rubric: ResolvedRubric, unit: Unit) -> None:
+def check_round_trip(encoded: Encoded, assessment: Assessment) -> None:
     """Refuse to store what would not read back as the assessment it came from: the rows,
-    decoded as reading decodes them, must have the digest the assessment has."""
+    decoded as reading decodes them, must give its meta, inputs and claims again."""
     row = encoded.assessment
-    back = _assessment(row, (i for i in encoded.items if i["has_input"]), encoded.bonus, unit)
-    if digest(rubric, back) != row["digest"]:
+    back = _assessment(row, (i for i in encoded.items if i["has_input"]), encoded.bonus, assessment.meta.unit)
+    if _inputs(back) != _inputs(assessment):
         raise StoreIntegrityError(
             f"单位 {row['unit_code']}（{row['round']}，{row['kind']}）的评估存入后无法原样读回，未导入。"
             "这是程序缺陷，请报告给维护者。"
         )
+
+
+def _inputs(a: Assessment) -> tuple:
+    # Where each came from (the cells) is not kept: only what was entered must come back.
+    return (
+        a.meta,
+        {i.code: i for i in a.items},
+        [(b.code, b.note) for b in a.bonus],
+        [(p.code, p.count, p.note) for p in a.penalties],
+    )
+
+
+# The keys of every _item_row, in the order its dict (and so item_tuples) has them.
+ITEM_COLUMNS = (*_item_row(0, ItemInput(""), False, None), "assessment_id")
+
+
+def item_tuples(encoded: Encoded, assessment_id: int) -> list[tuple]:
+    """The item rows as the driver takes them, in ITEM_COLUMNS order (a Decimal as it is:
+    psycopg binds it as NUMERIC, and SQLite as its text, by ``connect``'s adapter)."""
+    return [(*row.values(), assessment_id) for row in encoded.items]
 
 
 def assessment_of(row: AssessmentRow, unit: Unit) -> Assessment:

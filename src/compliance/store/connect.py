@@ -13,6 +13,7 @@ import os
 import shutil
 import sqlite3
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -27,6 +28,10 @@ BUSY_TIMEOUT_S = 30
 WRITE = "compliance_write"  # execution option: this transaction will write
 READ_ONLY = "compliance_read_only"  # execution option of an engine opened read-only
 SUPPORTED = ("sqlite", "postgresql")
+
+# A Decimal handed to sqlite3 directly (the item rows, written by the driver's executemany)
+# is stored as its text, exactly as the ``Exact`` column type binds it: never as a float.
+sqlite3.register_adapter(Decimal, str)
 
 
 def parse(url_or_path: str) -> URL:
