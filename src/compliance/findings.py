@@ -60,9 +60,3 @@ class FindingsError(ComplianceError):
 
 def errors_of(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.is_error]
-
-
-def raise_if_errors(findings: Iterable[Finding]) -> None:
-    findings = list(findings)
-    if errors_of(findings):
-        raise FindingsError(findings)

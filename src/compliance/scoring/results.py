@@ -49,7 +49,6 @@ _SYNONYMS: dict[str, Result] = {
 }
 ACCEPTED_TEXT = "符合（√ ✓ 是 合格 Y）、基本符合（△ 部分符合）、不符合（× ✗ 否 不合格 N）、不适用（/ — N/A 合理缺项 无此项）"
 DROPDOWN = [r.value for r in Result]
-NA_WORDS = frozenset(k for k, v in _SYNONYMS.items() if v is Result.NA)
 _SPACES = re.compile(r"\s+")
 
 
@@ -62,10 +61,6 @@ def parse_result(text: str) -> Result | None:
     """The result an inspector meant, or None when the text is not in the vocabulary."""
     key = normalise(text)
     return _SYNONYMS.get(key) or _SYNONYMS.get(key.upper())
-
-
-def is_na(text: str) -> bool:
-    return parse_result(text) is Result.NA
 
 
 class Kind(StrEnum):
