@@ -2,8 +2,8 @@
 
     python benchmarks/peak.py MODE DATA_DIR WORKBOOK...
 
-MODE is ``ours`` (the project's ``read_workbook`` on each bulk form, every assessment
-kept, as ``compliance import`` keeps them until it stores), ``calamine`` (bare
+MODE is ``ours`` (the project's ``read_scored`` on each bulk form, every assessment and
+its score card kept, as ``compliance import`` keeps them until it stores), ``calamine`` (bare
 python-calamine: each first sheet's rows as Python values, kept), or ``ours-imports`` /
 ``calamine-imports`` (the same imports, no reading: each side's interpreter baseline).
 
@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
     else:
         from compliance.catalog import Catalog, load_units
         from compliance.findings import errors_of
-        from compliance.workbook import read_workbook
+        from compliance.workbook import read_scored
 
         if mode == "ours":
             catalog = Catalog(
@@ -59,13 +59,13 @@ def main(argv: list[str]) -> int:
             )
             units = load_units(data_dir / "units.yaml")
             for path in workbooks:
-                pairs, findings = read_workbook(path, catalog, units=units)
+                scored, findings = read_scored(path, catalog, units=units)
                 errors = errors_of(findings)
                 if errors:
                     print("\n".join(str(f) for f in errors[:5]), file=sys.stderr)
                     return 1
-                rows += sum(len(a.items) + len(a.bonus) for _, a in pairs)
-                kept.append(pairs)
+                rows += sum(len(s.assessment.items) + len(s.assessment.bonus) for s in scored)
+                kept.append(scored)
     seconds = time.perf_counter() - started
     print(json.dumps({"mode": mode, "maxrss_kb": high_water_kib(), "seconds": seconds, "rows": rows}))
     return 0
