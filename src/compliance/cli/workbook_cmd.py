@@ -26,9 +26,8 @@ from compliance.cli.app import (
 from compliance.findings import ComplianceError, errors_of
 from compliance.numbers import fmt, percent
 from compliance.scoring import Kind, ScoreCard
-from compliance.scoring import score as score_card
 from compliance.standard import ILLUSTRATIVE_NOTICE
-from compliance.workbook import applies, load_units_file, read_workbook, write_template, write_templates
+from compliance.workbook import applies, load_units_file, read_scored, write_template, write_templates
 
 RECTIFICATION_SHOWN = 10
 
@@ -120,21 +119,21 @@ def score(
 
     示例：compliance score 文峰.xlsx --units units.yaml --json
     """
-    pairs, findings = read_workbook(
+    scored, findings = read_scored(
         workbook, catalog(standards, rubrics), units=units, allow_incomplete=allow_incomplete, rubric=rubric
     )
     print_findings(findings)
     if errors_of(findings):
         return Exit.FINDINGS
-    cards = [score_card(r, a, allow_incomplete=allow_incomplete) for r, a in pairs]
+    cards = [s.card for s in scored]  # scored once, while reading
     if as_json:
         data = cards[0].to_json() if len(cards) == 1 else [c.to_json() for c in cards]
         out.print(json.dumps(data, ensure_ascii=False, indent=2), markup=False)
         return Exit.OK
-    for i, (card, (resolved, _)) in enumerate(zip(cards, pairs, strict=True)):
+    for i, s in enumerate(scored):
         if i:
             out.print("", markup=False)
-        _summary(card, illustrative=resolved.standard.illustrative)
+        _summary(s.card, illustrative=s.rubric.standard.illustrative)
     return Exit.OK
 
 
