@@ -3,7 +3,7 @@
 Six half-year rounds of 自评 and 考评 for the 21 street squads of 南通市, each one a real
 checklist workbook made by the template writer, filled the way an inspector would fill it
 (openpyxl writes the input cells; :mod:`compliance.simulate` decides what to write),
-imported through the real import path (``read_workbook`` → ``score`` →
+imported through the real import path (``read_scored`` →
 ``Store.import_assessment``) into a SQLite store, and the latest round rendered: a PDF per
 squad, the city ranking, and progress against the dated targets.
 
@@ -14,7 +14,6 @@ new run deletes exactly those files and starts fresh.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -32,12 +31,12 @@ from openpyxl.writer.excel import ExcelWriter
 from compliance.catalog import Catalog, bundled_dir, load_targets, load_units
 from compliance.findings import ComplianceError, errors_of
 from compliance.rubric import ResolvedRubric
-from compliance.scoring import Assessment, Kind, ScoreCard, compare, score
+from compliance.scoring import Assessment, Kind, ScoreCard, compare
 from compliance.simulate import Filling, Programme, Round, half_year_rounds
 from compliance.store import Store
 from compliance.targets import Targets
 from compliance.units import Unit, UnitsFile
-from compliance.workbook import applies, layout, read_workbook, write_template
+from compliance.workbook import applies, layout, read_scored, write_template
 
 RUBRIC = "jiangsu-2018-street"
 FIRST_YEAR = 2019
@@ -300,11 +299,10 @@ def checklist(job: tuple[Filling, Path]) -> list[Checked]:
         inspectors=filling.inspectors,
     )
     fill_workbook(path, filling)
-    read, findings = read_workbook(path, catalog, units=units)
+    read, findings = read_scored(path, catalog, units=units)
     if errors_of(findings):  # a defect of the demo: say which file and why, across processes
         raise ComplianceError("\n".join(str(f) for f in errors_of(findings)))
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return [Checked(path, digest, r.content_hash, a, score(r, a)) for r, a in read]
+    return [Checked(path, s.sha256, s.rubric.content_hash, s.assessment, s.card) for s in read]
 
 
 @contextmanager
