@@ -4,6 +4,7 @@ sees and what the store holds are the same as with --jobs 1."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import sqlite3
 from pathlib import Path
@@ -12,12 +13,14 @@ import pytest
 from test_workbook_support import GOOD, fill, template
 from typer.testing import CliRunner
 
+from compliance import intake
 from compliance.cli import app
 from compliance.units import Unit
 
 DATA = Path(__file__).resolve().parent / "data"
 runner = CliRunner()
 RESULTS = ("符合", "基本符合", "不符合", "不适用")
+PARENT = os.getpid()
 
 
 def unit(n: int) -> Unit:
@@ -81,3 +84,18 @@ def test_two_jobs_report_the_same_findings_and_store_nothing(workbooks, tmp_path
     assert two.output == one.output
     assert "broken.xlsx!检查表!" in one.output and "未导入任何评估" in one.output
     assert not (tmp_path / "one.db").exists() and not (tmp_path / "two.db").exists()
+
+
+def _dies(*_args, **_kwargs):
+    if os.getpid() != PARENT:
+        os._exit(9)  # a worker ends as the kernel's OOM killer would end it
+    return _dies.__wrapped__(*_args, **_kwargs)
+
+
+def test_a_worker_that_dies_is_a_clear_error_and_stores_nothing(workbooks, tmp_path, monkeypatch):
+    _dies.__wrapped__ = intake.read_scored
+    monkeypatch.setattr(intake, "read_scored", _dies)  # the forked workers inherit it
+    result = run(workbooks, tmp_path / "h.db", 2)
+    assert result.exit_code != 0
+    assert "工作进程意外退出" in result.output and "--jobs 1" in result.output
+    assert not (tmp_path / "h.db").exists()

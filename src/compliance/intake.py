@@ -16,11 +16,12 @@ import hashlib
 import multiprocessing
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from compliance.catalog import Catalog
-from compliance.findings import Finding, errors_of
+from compliance.findings import ComplianceError, Finding, errors_of
 from compliance.rubric import ResolvedRubric
 from compliance.scoring import Assessment, AssessmentMeta, Kind
 from compliance.units import UnitsFile
@@ -149,7 +150,7 @@ def read_files(
         initializer=_start_worker,
         initargs=(catalog, earlier, options, set(rubrics)),
     ) as pool:
-        for sent, findings in pool.map(_read_in_worker, rest, chunksize=_chunk(len(rest), jobs)):
+        for sent, findings in _results(pool.map(_read_in_worker, rest, chunksize=_chunk(len(rest), jobs))):
             scored = []
             for name, sha, rubric, assessment, card in sent:
                 if isinstance(rubric, str):  # this worker sent it whole with an earlier file
@@ -157,6 +158,15 @@ def read_files(
                 rubrics.setdefault(rubric.content_hash, rubric)
                 scored.append(Scored(name, sha, rubric, assessment, card))
             yield scored, findings
+
+
+def _results(results: Iterator) -> Iterator:
+    try:
+        yield from results
+    except BrokenProcessPool:
+        raise ComplianceError(
+            "读取检查表的工作进程意外退出（可能是内存不足）：未导入任何评估；请减少 --jobs 或用 --jobs 1 重试"
+        ) from None
 
 
 def _chunk(files: int, jobs: int) -> int:
