@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import inspect
 import json
 import os
 import platform
@@ -336,13 +335,18 @@ def _reports():
     """The reports layer as ``compliance report`` uses it, or NotAvailable."""
     reports = _need("compliance.reports")
     assemble = _need("compliance.reports.assemble")
-    for name in ("render_pdfs",):
-        if not hasattr(reports, name):
-            raise NotAvailable(f"compliance.reports 没有 {name}")
-    for name in ("unit_documents", "rubric_lookup"):
+    for name in ("unit_jobs", "render_unit_reports", "unit_documents", "stored_rubrics"):
         if not hasattr(assemble, name):
             raise NotAvailable(f"compliance.reports.assemble 没有 {name}")
     return reports, assemble
+
+
+def _issue():
+    """A fixed 成文日期, so that a run crossing midnight does not change every report."""
+    import datetime as dt
+
+    (Issue,) = _need("compliance.reports", "Issue")
+    return Issue("基准测试考评单位", dt.date(2024, 12, 31))
 
 
 def _seed_store(ctx: Context, n: int) -> Path:
@@ -358,58 +362,65 @@ def _seed_store(ctx: Context, n: int) -> Path:
     return ctx.cache[key]
 
 
-def unit_documents(ctx: Context, db: Path, units: list[str] | None = None) -> list:
-    """What ``compliance report`` does before rendering: store → cards → HTML documents."""
+def report_command(
+    db: Path, out: Path, *, units: list[str] | None = None, workers: int | None = None, force: bool = False
+) -> list:
+    """What ``compliance report --round R (--unit X | --all) --db DB -o OUT`` does, call for
+    call (cli/report_cmd.py): open the store, find and key the reports, render the stale ones."""
     _, assemble = _reports()
     (Store,) = _need("compliance.store", "Store")
     from compliance.scoring import Kind
 
     with Store.open(str(db)) as store:
-        catalog = ctx.report_dataset().catalog()
-        # as `compliance report` calls it (an earlier version also took the store)
-        takes_store = len(inspect.signature(assemble.rubric_lookup).parameters) > 1
-        rubric_for = (
-            assemble.rubric_lookup(catalog, store) if takes_store else assemble.rubric_lookup(catalog)
+        round_ = assemble.stored_round(store, generate.ROUND)
+        jobs = assemble.unit_jobs(store, round_, Kind(generate.KIND), units=units, issue=_issue())
+        return assemble.render_unit_reports(store, jobs, out, workers=workers, force=force)
+
+
+def unit_html(db: Path, code: str) -> str:
+    """The HTML the command builds for one unit's report (the floor renders the same)."""
+    _, assemble = _reports()
+    (Store,) = _need("compliance.store", "Store")
+    from compliance.scoring import Kind
+
+    with Store.open(str(db)) as store:
+        rubric_for = assemble.stored_rubrics(store)
+        (document,) = assemble.unit_documents(
+            store, generate.ROUND, Kind(generate.KIND), rubric_for, units=[code], issue=_issue()
         )
-        return assemble.unit_documents(store, generate.ROUND, Kind(generate.KIND), rubric_for, units=units)
-
-
-def report_all(ctx: Context, db: Path, out: Path, *, workers: int) -> list:
-    """``compliance report --round R --all --db DB -o OUT`` with ``workers`` processes."""
-    reports, _ = _reports()
-    return reports.render_pdfs(unit_documents(ctx, db), out, workers=workers)
+    return document.html
 
 
 def w_pdf(ctx: Context) -> list[Row]:
-    label_a = "3a 单位报告 PDF（真实报告）vs 裸 WeasyPrint 同一 HTML"
+    label_a = "3a 单位报告 PDF（report --unit）vs 裸 WeasyPrint 同一 HTML"
     label_b = "3b 单位报告 PDF 绝对耗时"
     goal_a, goal_b = "≤ 1.1×", "≤ 1.5 s（约 6 页）"
     try:
-        reports, _ = _reports()
+        _reports()
         db = _seed_store(ctx, ctx.report_units)
     except NotAvailable as exc:
         return [unavailable(label_a, goal_a, str(exc)), unavailable(label_b, goal_b, str(exc))]
     code = generate.make_units(ctx.report_units)[0]["code"]
     folder = ctx.scratch("pdf")
     folder.mkdir()
-    (document,) = unit_documents(ctx, db, [code])
-    bare_html = _inline_assets(document.html)
+    bare_html = _inline_assets(unit_html(db, code))
     pages = floors.weasyprint_pdf(bare_html, folder / "floor.pdf")
 
     def ours() -> None:
-        (doc,) = unit_documents(ctx, db, [code])
-        reports.render_pdfs([doc], folder, workers=1, force=True)
+        [(_, rendered)] = report_command(db, folder, units=[code], workers=1, force=True)
+        assert rendered
 
+    ours()  # warm: fonts, templates, the same as the floor's first render
     ours_t, floor_t, html_t = [], [], []
     for _ in range(ctx.repeat):
         floor_t.append(timed(lambda: floors.weasyprint_pdf(bare_html, folder / "floor.pdf"))[0])
         ours_t.append(timed(ours)[0])
-        html_t.append(timed(lambda: unit_documents(ctx, db, [code]))[0])
+        html_t.append(timed(lambda: unit_html(db, code))[0])
     _profile(ctx, "pdf", ours)
     t, f, h = median(ours_t), median(floor_t), median(html_t)
     note = (
-        f"{pages} 页，{ctx.report_items} 项；ours = `compliance report --unit` 的库调用（历史库 {ctx.report_units} 个单位"
-        f"→ 计分卡 → 图表 → HTML → PDF），其中取数到 HTML {seconds(h)}"
+        f"{pages} 页，{ctx.report_items} 项；ours = `compliance report --unit` 的库调用（打开历史库 {ctx.report_units} 个单位"
+        f"→ 按存储的总分排名 → 只重算本单位 → 图表 → HTML → PDF），其中打开历史库到 HTML {seconds(h)}"
     )
     return [
         Row(label_a, seconds(t), seconds(f), f"{t / f:.2f}×", goal_a, t / f <= 1.1, note),
@@ -446,6 +457,7 @@ def _cli_rerun(ctx: Context, db: Path, out: Path) -> float | None:
     if not exe.exists():
         return None
     ds = ctx.report_dataset()
+    issue = _issue()
     command = [
         str(exe),
         "report",
@@ -456,61 +468,73 @@ def _cli_rerun(ctx: Context, db: Path, out: Path) -> float | None:
         str(db),
         "-o",
         str(out),
+        "--assessor",
+        issue.assessor,
+        "--date",
+        issue.issued.isoformat(),
     ]  # run in the data folder: its ./standards and ./rubrics are found by id
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ds.root)
     if done.returncode != 0:
         ctx.log(f"CLI 重跑失败：{done.stderr.strip()[-500:]}")
         return None
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    if "已生成" in done.stdout:
+        ctx.log("CLI 重跑又生成了报告，尽管没有变化")
+        return None
+    return elapsed
 
 
 def w_report_all(ctx: Context) -> list[Row]:
     n = ctx.report_units
     label4 = f"4 report --all，{n} 个单位：2 进程 vs 1 进程"
-    label5 = f"5 report --all 重跑（无变化）vs 首次运行，{n} 个单位"
-    goal4, goal5 = "加速 ≥ 1.8×", "≈ 0 s（≤ 首次的 5%）"
+    label5 = f"5 report --all 重跑（无变化）vs 首次运行（2 进程），{n} 个单位"
+    goal4, goal5 = "加速 ≥ 1.7×", "≤ 首次的 2%"
     try:
         _reports()
         db = _seed_store(ctx, n)
     except NotAvailable as exc:
         return [unavailable(label4, goal4, str(exc)), unavailable(label5, goal5, str(exc))]
-    one, two, rerun, html, bound = [], [], [], [], []
+    one, two, rerun, bound, loads = [], [], [], [], []
     out2 = ctx.work
-    reports, _ = _reports()
-    reports.render_pdfs(unit_documents(ctx, db)[:1], ctx.scratch("warm-up"), workers=1)  # fonts, caches
+    code = generate.make_units(n)[0]["code"]
+    report_command(db, ctx.scratch("warm-up"), units=[code], workers=1)  # fonts, caches
     for i in range(ctx.repeat):
         out1, out2 = ctx.scratch(f"all-1-{i}"), ctx.scratch(f"all-2-{i}")
-        wall1, cpu1, _ = cpu_timed(lambda out1=out1: report_all(ctx, db, out1, workers=1))
-        wall2, parent2, children2 = cpu_timed(lambda out2=out2: report_all(ctx, db, out2, workers=2))
+        load = os.getloadavg()[0]
+        wall1, cpu1, _ = cpu_timed(lambda out1=out1: report_command(db, out1, workers=1))
+        wall2, parent2, children2 = cpu_timed(lambda out2=out2: report_command(db, out2, workers=2))
         one.append(wall1)
         two.append(wall2)
         # What two free cores would give: the parent's serial part plus half the workers' CPU.
         bound.append(cpu1 / (parent2 + children2 / 2))
-        t, results = timed(lambda out2=out2: report_all(ctx, db, out2, workers=2))
+        t, results = timed(lambda out2=out2: report_command(db, out2, workers=2))
         if any(rendered for _, rendered in results):
             raise AssertionError("re-run rendered again although nothing changed")
         rerun.append(t)
-        html.append(timed(lambda: unit_documents(ctx, db))[0])
+        loads.append(f"{load:.1f}→{os.getloadavg()[0]:.1f}")
         ctx.log(
             f"report --all #{i + 1}: 1 进程 {wall1:.2f}s（CPU {cpu1:.1f}s），2 进程 {wall2:.2f}s"
-            f"（主进程 CPU {parent2:.1f}s + 子进程 CPU {children2:.1f}s），重跑 {t:.2f}s"
+            f"（主进程 CPU {parent2:.1f}s + 子进程 CPU {children2:.1f}s），重跑 {t:.3f}s；负载 {loads[-1]}"
         )
         shutil.rmtree(out1, ignore_errors=True)
     cli = None if ctx.args.tiny else _cli_rerun(ctx, db, out2)
-    _profile(ctx, "rerun", lambda: report_all(ctx, db, out2, workers=2))
-    t1, t2, tr, th = median(one), median(two), median(rerun), median(html)
+    _profile(ctx, "rerun", lambda: report_command(db, out2, workers=2))
+    t1, t2, tr = median(one), median(two), median(rerun)
     cores = os.cpu_count() or 1
     note4 = (
-        f"本机 {cores} 核；其中取数到全部 HTML 在主进程串行完成，{seconds(th)}；"
-        f"按 CPU 时间推算，两个空闲核最多加速 {median(bound):.2f}×（不受机器上其他负载影响）"
+        f"本机 {cores} 核；ours = `compliance report --all` 的库调用，HTML 与图表在工作进程中生成；"
+        f"按 CPU 时间推算，两个空闲核最多加速 {median(bound):.2f}×（不受机器上其他负载影响）；"
+        f"各次 1 分钟平均负载 {'、'.join(loads)}"
     )
-    note5 = "重跑仍要从历史库取数、重新计分、画图、生成全部 HTML，再按摘要跳过 PDF"
+    note5 = "重跑只读存储的总分、摘要排名并比较清单中的输入键，不计分、不画图、不生成 HTML"
     if cli is not None:
-        note5 += f"；命令行 `compliance report --all` 重跑（含解释器启动）{seconds(cli)}"
+        note5 += (
+            f"；命令行 `compliance report --all` 重跑（含解释器启动）{seconds(cli)}，为首次的 {cli / t2:.1%}"
+        )
     return [
-        Row(label4, seconds(t2), seconds(t1), f"{t1 / t2:.2f}×", goal4, t1 / t2 >= 1.8, note4),
-        Row(label5, seconds(tr), seconds(t2), f"{tr / t2:.3f}×", goal5, tr <= 0.05 * t2, note5),
+        Row(label4, seconds(t2), seconds(t1), f"{t1 / t2:.2f}×", goal4, t1 / t2 >= 1.7, note4),
+        Row(label5, seconds(tr), seconds(t2), f"{tr / t2:.3f}×", goal5, tr <= 0.02 * t2, note5),
     ]
 
 

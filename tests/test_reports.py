@@ -44,7 +44,7 @@ from compliance.scoring import (
     rank_json,
     score,
 )
-from compliance.scoring.ranking import placings
+from compliance.scoring.ranking import Standing, placings
 from compliance.units import Unit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -684,12 +684,20 @@ class FakeStore:
     def cards(self, round, kind=Kind.AUDIT):
         return [c for c in self._cards if c.meta.round == round and c.meta.kind == kind]
 
+    def card(self, unit_code, round, kind=Kind.AUDIT):
+        return next((c for c in self.cards(round, kind) if c.meta.unit.code == unit_code), None)
+
     def history(self, unit_code, kind=Kind.AUDIT):
         return [c for c in self._cards if c.meta.unit.code == unit_code and c.meta.kind == kind]
 
-    def pairs(self, round):
-        audits = {c.meta.unit.code: c for c in self.cards(round)}
-        return [(c, audits[c.meta.unit.code]) for c in self.cards(round, Kind.SELF)]
+    def standings(self, round, kind=Kind.AUDIT):
+        return [
+            Standing(c.meta.unit, c.final, c.score, c.rate, c.veto, c.passed, c.grade, c.precision)
+            for c in self.cards(round, kind)
+        ]
+
+    def stamps(self, unit_codes):
+        return {code: [] for code in unit_codes}
 
     def units(self):
         return sorted({c.meta.unit.code: c.meta.unit for c in self._cards}.values(), key=lambda u: u.code)

@@ -363,8 +363,7 @@ def run_demo(
                     )
                 progress.advance()
             summaries = tuple(_summarise(store, programme.rounds))
-            documents, ranking = _report_inputs(store, targets, programme.rounds[-1])
-    report_files = _render(documents, ranking, reports, progress)
+            report_files = _render(store, targets, programme.rounds[-1], reports, progress, workers)
     _record(folder, [*(path for _, path in jobs), database, *report_files])
     return DemoResult(
         folder=folder,
@@ -402,32 +401,34 @@ def _summarise(store: Store, rounds: Sequence[Round]) -> list[RoundSummary]:
     return out
 
 
-def _report_inputs(store: Store, targets: Targets, latest: Round) -> tuple[list, dict]:
-    """What ``compliance report --all``, ``rank`` and ``progress`` take from the store for
-    the latest round: the per-squad and progress documents, and the ranking's inputs."""
-    from compliance.reports import Issue, progress_report
-    from compliance.reports.assemble import progress_rounds, ranking_inputs, stored_rubrics, unit_documents
+def _render(
+    store: Store, targets: Targets, latest: Round, out: Path, progress: Progress, workers: int
+) -> list[Path]:
+    """What ``compliance report --all``, ``rank`` and ``progress`` make of the latest round:
+    the per-squad PDFs (built in worker processes), the ranking and the progress report."""
+    from compliance.reports import Issue, progress_report, render_pdfs, render_ranking
+    from compliance.reports.assemble import (
+        progress_rounds,
+        ranking_inputs,
+        render_unit_reports,
+        stored_rubrics,
+        unit_jobs,
+    )
+    from compliance.reports.render import MANIFEST as REPORTS_MANIFEST
 
     rubric_for = stored_rubrics(store)  # each card's own rubric version, as the store archived it
     issue = Issue(targets.targets.assessor)  # 考评单位 from the programme's targets file; issued today
-    documents = unit_documents(store, latest.label, Kind.AUDIT, rubric_for, issue=issue)
-    documents.append(
-        progress_report(targets, progress_rounds(store), rubric_for, roster=store.units(), issue=issue)
+    jobs = unit_jobs(store, latest.label, Kind.AUDIT, issue=issue)
+    progress.start("生成报告", len(jobs) + 2)
+    results = render_unit_reports(
+        store, jobs, out, workers=workers, force=True, on_done=lambda _path, _rendered: progress.advance()
     )
-    return documents, ranking_inputs(store, latest.label, Kind.AUDIT, rubric_for, issue=issue)
-
-
-def _render(documents: list, ranking: dict, out: Path, progress: Progress) -> list[Path]:
-    from compliance.reports import render_pdfs, render_ranking
-    from compliance.reports.render import MANIFEST as REPORTS_MANIFEST
-
-    progress.start("生成报告", len(documents) + 1)
-    paths: list[Path] = []
-    batch = 2 * (os.cpu_count() or 1)  # rendered in parallel, a few at a time so the bar moves
-    for start in range(0, len(documents), batch):
-        chunk = documents[start : start + batch]
-        paths += [path for path, _ in render_pdfs(chunk, out, force=True)]
-        progress.advance(len(chunk))
-    paths += render_ranking(**ranking, out_dir=out)
+    paths = [path for path, _ in results]
+    document = progress_report(targets, progress_rounds(store), rubric_for, roster=store.units(), issue=issue)
+    paths += [path for path, _ in render_pdfs([document], out, force=True)]
+    progress.advance()
+    paths += render_ranking(
+        **ranking_inputs(store, latest.label, Kind.AUDIT, rubric_for, issue=issue), out_dir=out
+    )
     progress.advance()
     return [*paths, out / REPORTS_MANIFEST]

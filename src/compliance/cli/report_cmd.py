@@ -79,28 +79,25 @@ def report(
     issue = _issue(assessor, date)
     from rich.progress import Progress
 
-    from compliance.reports import render_pdfs
-    from compliance.reports.assemble import stored_rubrics, unit_documents
+    from compliance.reports.assemble import render_unit_reports, unit_jobs
     from compliance.store import Store
 
     with Store.open(db_url(db)) as store:
-        rubric_for = stored_rubrics(store)
-        documents = unit_documents(
+        jobs = unit_jobs(
             store,
             round_label(round_, store.rounds()),
             kind,
-            rubric_for,
             units=None if all_units else [unit],
             issue=issue,
         )
-    with Progress(console=out, transient=True, disable=len(documents) <= PROGRESS_ABOVE) as bar:
-        task = bar.add_task("生成报告", total=len(documents))
+        with Progress(console=out, transient=True, disable=len(jobs) <= PROGRESS_ABOVE) as bar:
+            task = bar.add_task("生成报告", total=len(jobs))
 
-        def done(path: Path, rendered: bool) -> None:
-            bar.console.print(f"{'已生成' if rendered else '未变化'}：{path}", markup=False)
-            bar.advance(task)
+            def done(path: Path, rendered: bool) -> None:
+                bar.console.print(f"{'已生成' if rendered else '未变化'}：{path}", markup=False)
+                bar.advance(task)
 
-        results = render_pdfs(documents, output, force=force, on_done=done)
+            results = render_unit_reports(store, jobs, output, force=force, on_done=done)
     skipped = sum(1 for _, rendered in results if not rendered)
     out.print(f"共 {len(results)} 份报告，其中 {skipped} 份内容未变化，已跳过。", markup=False)
     return Exit.OK

@@ -4,9 +4,12 @@ against targets — official documents a bureau can sign and send (SPEC §6).
 Each report is built in three steps: the library's results → a typed view (frozen
 dataclasses of words and chart objects: :mod:`.unit_view`, :mod:`.ranking_view`,
 :mod:`.progress_view`) → one self-contained HTML string (``*_report`` functions,
-returning the file name and the HTML) → PDF (:func:`render_pdfs`, which skips unchanged
-reports and uses every core). Inputs are ScoreCards and friends, never the store: see
-:mod:`compliance.reports.assemble` for the store glue.
+returning the file name and the HTML) → PDF (:func:`render_pdfs`, which skips a report
+whose HTML is unchanged and uses every core). Inputs are ScoreCards and friends, never the
+store: see :mod:`compliance.reports.assemble` for the store glue. Per-unit reports in bulk
+(``compliance report``) go through :mod:`compliance.reports.batch`: each is keyed on its
+inputs before anything is built, and the view, charts, HTML and PDF of the changed ones
+are made in worker processes.
 """
 
 from __future__ import annotations

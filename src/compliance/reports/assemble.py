@@ -1,25 +1,32 @@
 """The glue between the history store and the reports: queries in, plain report inputs out.
 
 Takes any object with the store's reading API (``rounds``, ``round_dates``, ``cards``,
-``history``, ``pairs``, ``units``), so it is tested with a stand-in, and the report
-functions themselves never see a store.
+``card``, ``history``, ``standings``, ``stamps``, ``units``), so it is tested with a
+stand-in, and the report functions themselves never see a store. Per-unit reports are
+found and keyed from the stored totals and digests (:func:`unit_jobs`); only the units
+whose report is built are scored (:func:`unit_inputs`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-from compliance.catalog import Catalog
 from compliance.findings import ComplianceError
-from compliance.reports import Document, Issue, ranking_report, unit_report
+from compliance.reports import Document, Issue
+from compliance.reports.batch import UnitInputs, UnitJob, render_units, unit_key
+from compliance.reports.render import safe_name
 from compliance.rounds import chinese, try_parse
 from compliance.rubric import ResolvedRubric
-from compliance.scoring import Kind, Ranked, ScoreCard, compare, rank
+from compliance.scoring import Comparison, Kind, Ranked, ScoreCard, Standing, compare, rank
 from compliance.scoring.progress import RoundCards, standing_cards
 from compliance.scoring.ranking import placings
 from compliance.scoring.recheck import BeforeAfter, base_of, before_after
 from compliance.units import Unit
+
+if TYPE_CHECKING:
+    from compliance.store import Stamp
 
 RubricFor = Callable[[ScoreCard], ResolvedRubric]
 
@@ -28,28 +35,18 @@ class StoreReader(Protocol):
     def rounds(self) -> list[str]: ...
     def round_dates(self) -> dict: ...
     def cards(self, round: str, kind: Kind | str | None = Kind.AUDIT) -> list[ScoreCard]: ...
+    def card(self, unit_code: str, round: str, kind: Kind | str = Kind.AUDIT) -> ScoreCard | None: ...
+    def standings(self, round: str, kind: Kind | str = Kind.AUDIT) -> list[Standing]: ...
+    def stamps(self, unit_codes: Iterable[str]) -> dict[str, list[Stamp]]: ...
     def history(self, unit_code: str, kind: Kind | str = Kind.AUDIT) -> list[ScoreCard]: ...
     def pairs(self, round: str) -> list[tuple[ScoreCard, ScoreCard]]: ...
     def units(self) -> list[Unit]: ...
+    def rubric(self, content_hash: str) -> ResolvedRubric: ...
 
 
 def recheck_base(store: StoreReader, unit_code: str, round: str) -> ScoreCard | None:
     """The 考评 a 复查 of ``round`` re-scores (see :func:`compliance.scoring.recheck.base_of`)."""
     return base_of(store.history(unit_code, Kind.AUDIT), round)
-
-
-def rubric_lookup(catalog: Catalog) -> RubricFor:
-    """The rubric of each card's id from the catalog, loaded once per id. Reports take its
-    titles, level names and pass line; the version they show is the card's own, which
-    may be older when the rubric file was edited after the import."""
-    loaded: dict[str, ResolvedRubric] = {}
-
-    def rubric_for(card: ScoreCard) -> ResolvedRubric:
-        if card.rubric_id not in loaded:
-            loaded[card.rubric_id] = catalog.rubric(card.rubric_id)
-        return loaded[card.rubric_id]
-
-    return rubric_for
 
 
 def stored_rubrics(store) -> RubricFor:
@@ -71,12 +68,117 @@ def stored_round(store: StoreReader, typed: str) -> str:
     return next((r for r in rounds if try_parse(r) == parsed), parsed.label)
 
 
+def _no_round(store: StoreReader, round: str, kind: Kind) -> ComplianceError:
+    known = "、".join(map(chinese, store.rounds())) or "（历史库为空）"
+    return ComplianceError(f"历史库中没有 {chinese(round)}（{round}）轮的{kind}记录；已有的轮次：{known}")
+
+
 def round_cards(store: StoreReader, round: str, kind: Kind) -> list[ScoreCard]:
     cards = store.cards(round, kind)
     if not cards:
-        known = "、".join(map(chinese, store.rounds())) or "（历史库为空）"
-        raise ComplianceError(f"历史库中没有 {chinese(round)}（{round}）轮的{kind}记录；已有的轮次：{known}")
+        raise _no_round(store, round, kind)
     return cards
+
+
+def unit_jobs(
+    store: StoreReader,
+    round: str,
+    kind: Kind,
+    *,
+    units: Sequence[str] | None = None,
+    issue: Issue = Issue(),
+) -> list[UnitJob]:
+    """The per-unit reports of a round (all units, or those of ``units``), each with the
+    key of its inputs and its place in the city and district: read from the stored
+    totals and digests, scoring nothing."""
+    standings = store.standings(round, kind)
+    if not standings:
+        raise _no_round(store, round, kind)
+    if units is not None:
+        missing = sorted(set(units) - {s.unit.code for s in standings})
+        if missing:
+            raise ComplianceError(f"历史库中没有单位 {'、'.join(missing)} 在 {chinese(round)} 轮的{kind}记录")
+    places = placings(standings)
+    chosen = [s for s in standings if units is None or s.unit.code in units]
+    stamps = store.stamps([s.unit.code for s in chosen])
+    jobs = []
+    for standing in chosen:
+        code = standing.unit.code
+        place, district_place = places[code]
+        jobs.append(
+            UnitJob(
+                name=safe_name(code, round, str(kind), suffix=".pdf"),
+                key=unit_key(
+                    round=round,
+                    kind=str(kind),
+                    unit=standing.unit,
+                    place=place,
+                    district_place=district_place,
+                    stamps=_up_to(stamps[code], round),
+                    issue=issue,
+                ),
+                unit_code=code,
+                round=round,
+                kind=str(kind),
+                place=place,
+                district_place=district_place,
+                issue=issue,
+            )
+        )
+    return jobs
+
+
+def _up_to(stamps: Sequence[Stamp], round: str) -> Sequence[Stamp]:
+    """The stamps of the rounds up to and including ``round`` (they come in round order):
+    a later round changes nothing in this round's report."""
+    last = max((i for i, s in enumerate(stamps) if s.round == round), default=len(stamps) - 1)
+    return stamps[: last + 1]
+
+
+def unit_inputs(store: StoreReader, job: UnitJob, rubric_for: RubricFor | None = None) -> UnitInputs:
+    """What the report of ``job`` is built from: its card, the self-assessment or audit of
+    the same round beside it, the 考评 a 复查 re-scores, and its history. Only this unit's
+    assessments are scored; ``rubric_for`` defaults to the store's archived versions."""
+    code, round, kind = job.unit_code, job.round, Kind(job.kind)
+    card = store.card(code, round, kind)
+    if card is None:  # removed since the job was made
+        raise ComplianceError(f"历史库中没有单位 {code} 在 {chinese(round)} 轮的{kind}记录")
+    comparison: Comparison | None = None
+    if kind in (Kind.SELF, Kind.AUDIT):
+        other = store.card(code, round, Kind.AUDIT if kind is Kind.SELF else Kind.SELF)
+        if other is not None:
+            comparison = compare(card, other) if kind is Kind.SELF else compare(other, card)
+    recheck: BeforeAfter | None = None
+    if kind is Kind.RECHECK:
+        base = recheck_base(store, code, round)
+        recheck = before_after(base, card) if base else None
+    return UnitInputs(
+        card=card,
+        rubric=(rubric_for or stored_rubrics(store))(card),
+        issue=job.issue,
+        place=job.place,
+        district_place=job.district_place,
+        comparison=comparison,
+        recheck=recheck,
+        history=tuple(store.history(code, kind)),
+    )
+
+
+def render_unit_reports(
+    store: StoreReader,
+    jobs: Sequence[UnitJob],
+    out_dir: Path,
+    *,
+    workers: int | None = None,
+    force: bool = False,
+    on_done: Callable[[Path, bool], None] | None = None,
+) -> list[tuple[Path, bool]]:
+    """``compliance report``: the PDFs of ``jobs`` (see :func:`unit_jobs`) into ``out_dir``.
+    An unchanged report is skipped on its key alone; the others are built from the store's
+    archived rubric versions, in worker processes (see :func:`compliance.reports.batch.render_units`)."""
+    return render_units(
+        jobs, lambda job: unit_inputs(store, job), out_dir, workers=workers, force=force, on_done=on_done
+    )
 
 
 def unit_documents(
@@ -88,38 +190,13 @@ def unit_documents(
     units: Sequence[str] | None = None,
     issue: Issue = Issue(),
 ) -> list[Document]:
-    """Per-unit reports of a round (all units, or those of ``units``), with each unit's
-    place in the city and district, its self-vs-audit comparison, the before / after of a
-    复查, and its history."""
-    cards = round_cards(store, round, kind)
-    if units is not None:
-        missing = sorted(set(units) - {c.meta.unit.code for c in cards})
-        if missing:
-            raise ComplianceError(f"历史库中没有单位 {'、'.join(missing)} 在 {chinese(round)} 轮的{kind}记录")
-    places = placings(cards)
-    comparisons = {a.meta.unit.code: compare(s, a) for s, a in store.pairs(round)}
-    documents = []
-    for card in cards:
-        code = card.meta.unit.code
-        if units is not None and code not in units:
-            continue
-        recheck: BeforeAfter | None = None
-        if kind is Kind.RECHECK:
-            base = recheck_base(store, code, round)
-            recheck = before_after(base, card) if base else None
-        documents.append(
-            unit_report(
-                card,
-                rubric_for(card),
-                issue=issue,
-                recheck=recheck,
-                rank=places[code][0],
-                district_rank=places[code][1],
-                comparison=comparisons.get(code) if kind in (Kind.SELF, Kind.AUDIT) else None,
-                history=store.history(code, kind),
-            )
-        )
-    return documents
+    """Per-unit reports of a round (all units, or those of ``units``) as HTML, with each
+    unit's place in the city and district, its self-vs-audit comparison, the before / after
+    of a 复查, and its history; only the units reported on are scored."""
+    return [
+        unit_inputs(store, job, rubric_for).document()
+        for job in unit_jobs(store, round, kind, units=units, issue=issue)
+    ]
 
 
 def previous_ranking(store: StoreReader, round: str, kind: Kind) -> tuple[str, list[Ranked]] | None:
@@ -149,10 +226,6 @@ def ranking_inputs(
         "previous_round": before[0] if before else None,
         "issue": issue,
     }
-
-
-def ranking_document(store: StoreReader, round: str, kind: Kind, rubric_for: RubricFor) -> Document:
-    return ranking_report(**ranking_inputs(store, round, kind, rubric_for))
 
 
 def progress_rounds(store: StoreReader) -> list[RoundCards]:

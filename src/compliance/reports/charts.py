@@ -6,6 +6,8 @@ can check what a chart claims without reading pixels; :func:`svg` draws it. Figu
 are built with the object API (no pyplot): no GUI backend, no global state, safe in
 worker processes. Text stays text (``svg.fonttype: none``): WeasyPrint draws it with
 the page's CJK font, and the labels can be searched. The same data gives the same bytes.
+matplotlib is imported when the first chart is drawn, not with the reports: a re-run that
+finds every report unchanged never loads it.
 """
 
 from __future__ import annotations
@@ -16,16 +18,13 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import singledispatch
-
-import matplotlib
-from matplotlib import font_manager
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import PercentFormatter
+from typing import TYPE_CHECKING
 
 from compliance.numbers import percent
 from compliance.reports.fonts import cjk_font
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 GOOD, BAD, NEUTRAL, GREY, INK = "#2e7d32", "#c62828", "#1565c0", "#9e9e9e", "#263238"
 MILESTONE = "#6a1b9a"
@@ -95,6 +94,8 @@ class ProgressChart:
 
 
 def _style() -> dict:
+    from matplotlib import font_manager
+
     font = cjk_font()
     if font.family not in {f.name for f in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(font.path)
@@ -138,6 +139,12 @@ def svg(chart) -> str:
 
 @svg.register
 def _(chart: SectionChart) -> str:
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import PercentFormatter
+
     with matplotlib.rc_context(_style()):
         names = [b.name for b in chart.bars]
         fig = Figure(figsize=(WIDTH, 0.36 * len(names) + 1.25))
@@ -178,6 +185,10 @@ def _(chart: SectionChart) -> str:
 
 @svg.register
 def _(chart: TrendChart) -> str:
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
+
     with matplotlib.rc_context(_style()):
         fig = Figure(figsize=(WIDTH, 2.4))
         ax = fig.subplots()
@@ -207,6 +218,10 @@ def _(chart: TrendChart) -> str:
 def _(chart: ProgressChart) -> str:
     """Milestones are stars at their date and share, each on a dotted guide, labelled in
     the band above 100 % where no line runs; the legend sits below the axes."""
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
+
     with matplotlib.rc_context(_style()):
         fig = Figure(figsize=(WIDTH, 3.6))
         ax = fig.subplots()

@@ -5,6 +5,7 @@ from compliance.scoring.inputs import Assessment, AssessmentMeta, BonusClaim, It
 from compliance.scoring.ranking import (
     Comparison,
     Ranked,
+    Standing,
     Summary,
     by_district,
     compare,
@@ -38,6 +39,7 @@ __all__ = [
     "Result",
     "ScoreCard",
     "SectionScore",
+    "Standing",
     "Summary",
     "by_district",
     "compare",

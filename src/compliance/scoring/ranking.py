@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
+from compliance.numbers import rounded
 from compliance.scoring.results import Result
 from compliance.scoring.scorecard import ItemScore, ScoreCard
+from compliance.units import Unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,22 +19,50 @@ class Ranked:
     card: ScoreCard
 
 
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A unit's totals in one round as the store recorded them at import: all its place
+    depends on, read without scoring the assessment again."""
+
+    unit: Unit
+    final: Decimal
+    score: Decimal
+    rate: Decimal
+    veto: bool
+    passed: bool | None  # None: the rubric has no pass line
+    grade: str | None  # None: the rubric has no grades
+    precision: int  # the rubric's: places compare on the final as shown
+
+    def points(self, value: Decimal) -> Decimal:
+        return rounded(value, self.precision)
+
+
+T = TypeVar("T", ScoreCard, Standing)
+
+
+def _unit_of(entry: ScoreCard | Standing) -> Unit:
+    return entry.unit if isinstance(entry, Standing) else entry.meta.unit
+
+
+def _places(entries: Iterable[T]) -> list[tuple[int, T]]:
+    def shown(entry: T) -> Decimal:
+        return entry.points(entry.final)
+
+    ordered = sorted(entries, key=lambda e: (e.veto, -shown(e), _unit_of(e).code))
+    places: list[tuple[int, T]] = []
+    for position, entry in enumerate(ordered, start=1):
+        previous = places[-1][1] if places else None
+        same_place = previous is not None and previous.veto == entry.veto and shown(previous) == shown(entry)
+        places.append((places[-1][0] if same_place else position, entry))
+    return places
+
+
 def rank(cards: Iterable[ScoreCard]) -> list[Ranked]:
     """Not vetoed by final (highest first), then vetoed by final; equal places share a
     rank (1, 2, 2, 4) and are listed by unit code. Places compare on the final as shown
     (rounded to the rubric's precision), so two units shown with the same final share it.
     """
-
-    def shown(card: ScoreCard) -> Decimal:
-        return card.points(card.final)
-
-    ordered = sorted(cards, key=lambda c: (c.veto, -shown(c), c.meta.unit.code))
-    ranked: list[Ranked] = []
-    for position, card in enumerate(ordered, start=1):
-        previous = ranked[-1] if ranked else None
-        same_place = previous and previous.card.veto == card.veto and shown(previous.card) == shown(card)
-        ranked.append(Ranked(previous.rank if same_place else position, card))
-    return ranked
+    return [Ranked(place, card) for place, card in _places(cards)]
 
 
 class Place(NamedTuple):
@@ -42,18 +72,19 @@ class Place(NamedTuple):
     of: int
 
 
-def placings(cards: Sequence[ScoreCard]) -> dict[str, tuple[Place, Place]]:
-    """Every unit's place among all ``cards`` and among those of its district, by unit code."""
-    city = rank(cards)
-    places = {r.card.meta.unit.code: Place(r.rank, len(city)) for r in city}
-    districts: dict[str, list[ScoreCard]] = {}
-    for card in cards:
-        districts.setdefault(card.meta.unit.district, []).append(card)
+def placings(entries: Sequence[ScoreCard] | Sequence[Standing]) -> dict[str, tuple[Place, Place]]:
+    """Every unit's place among all ``entries`` (score cards, or the stored standings of
+    :meth:`compliance.store.Store.standings`) and among those of its district, by unit code."""
+    city = _places(entries)
+    places = {_unit_of(e).code: Place(place, len(city)) for place, e in city}
+    districts: dict[str, list] = {}
+    for entry in entries:
+        districts.setdefault(_unit_of(entry).district, []).append(entry)
     result = {}
     for group in districts.values():
-        for r in rank(group):
-            code = r.card.meta.unit.code
-            result[code] = (places[code], Place(r.rank, len(group)))
+        for place, entry in _places(group):
+            code = _unit_of(entry).code
+            result[code] = (places[code], Place(place, len(group)))
     return result
 
 

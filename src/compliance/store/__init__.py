@@ -9,11 +9,21 @@
 Writing: ``import_assessment``, ``import_many``, ``conflict``. Reading (current, i.e. not
 superseded, assessments only): ``rounds``, ``round_dates``, ``cards``, ``card``,
 ``history``, ``pairs``, ``latest``, ``units``, ``rubric_versions``, ``assessment_count``,
-``fingerprint``. Every card is scored again under the rubric version it was imported
-with, and checked against the totals recorded at import.
+``fingerprint``, ``standings``, ``stamps``. Every card is scored again under the rubric
+version it was imported with, and checked against the totals recorded at import;
+``standings`` (the totals a ranking needs) and ``stamps`` (what a report is made of) read
+the recorded columns only, scoring nothing.
 """
 
 from compliance.store.codec import StoreIntegrityError
-from compliance.store.store import ImportOutcome, ImportRequest, ImportStatus, RubricVersion, Store
+from compliance.store.store import ImportOutcome, ImportRequest, ImportStatus, RubricVersion, Stamp, Store
 
-__all__ = ["ImportOutcome", "ImportRequest", "ImportStatus", "RubricVersion", "Store", "StoreIntegrityError"]
+__all__ = [
+    "ImportOutcome",
+    "ImportRequest",
+    "ImportStatus",
+    "RubricVersion",
+    "Stamp",
+    "Store",
+    "StoreIntegrityError",
+]

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -35,8 +36,13 @@ MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 MAX_NAME = 64
 _HASHER = PasswordHasher()
-# Checked against when the name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the name is unknown, so a wrong name takes as long as a wrong
+    password; made on first use, not when every command imports this module."""
+    return _HASHER.hash(secrets.token_hex(16))
 
 
 class Role(StrEnum):
@@ -180,7 +186,7 @@ class Accounts:
         """The active user whose password this is, or None (unknown, disabled or wrong)."""
         with self._reading() as session:
             row = session.get(UserRow, name)
-            stored = row.password_hash if row is not None else _DUMMY_HASH
+            stored = row.password_hash if row is not None else _dummy_hash()
             try:
                 _HASHER.verify(stored, password)
             except (VerificationError, InvalidHashError):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from compliance import rounds
 from compliance.findings import ComplianceError
 from compliance.rubric import ResolvedRubric
-from compliance.scoring import Assessment, AssessmentMeta, Kind, ScoreCard
+from compliance.scoring import Assessment, AssessmentMeta, Kind, ScoreCard, Standing
 from compliance.scoring.recheck import base_of
 from compliance.store import codec, connect, migrate
 from compliance.store.models import AssessmentRow, BonusClaimRow, RubricVersionRow, UnitRow
@@ -61,9 +61,20 @@ class RubricVersion:
     first_imported: dt.datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """One current assessment by identity: the same stamp, the same inputs, rubric and scores."""
+
+    id: int
+    round: str
+    kind: Kind
+    digest: str  # of the inputs (codec.digest)
+    rubric_hash: str
+
+
 _CURRENT = AssessmentRow.superseded.is_(False)
 _ASSESSMENTS, _BONUS, _UNITS = (model.__table__ for model in (AssessmentRow, BonusClaimRow, UnitRow))
-_IN_CHUNK = 500  # unit codes per IN (…): well under every backend's limit of bound parameters
+_IN_BATCH = 500  # unit codes per IN (…): well under every backend's limit of bound parameters
 _KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}  # 自评, 考评, 复查
 
 
@@ -156,10 +167,10 @@ class Store:
         current: dict[tuple[str, str, str], AssessmentRow] = {}
         codes = sorted({code for code, _, _ in wanted})
         with self._reading() as session:
-            for start in range(0, len(codes), _IN_CHUNK):
+            for start in range(0, len(codes), _IN_BATCH):
                 rows = session.scalars(
                     select(AssessmentRow).where(
-                        _CURRENT, AssessmentRow.unit_code.in_(codes[start : start + _IN_CHUNK])
+                        _CURRENT, AssessmentRow.unit_code.in_(codes[start : start + _IN_BATCH])
                     )
                 )
                 current |= {
@@ -386,6 +397,66 @@ class Store:
         with self._reading() as session:
             lines = [f"{id_}:{digest}" for id_, digest in session.execute(query)]
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+    def standings(self, round: str, kind: Kind | str = Kind.AUDIT) -> list[Standing]:
+        """Each unit's totals of its current assessment of ``round`` and ``kind``, by unit
+        code, as recorded at import (where they were checked against the inputs): all a
+        ranking needs, read without scoring any assessment again."""
+        columns = (
+            AssessmentRow.unit_code,
+            AssessmentRow.rubric_hash,
+            AssessmentRow.final,
+            AssessmentRow.score,
+            AssessmentRow.rate,
+            AssessmentRow.veto,
+            AssessmentRow.passed,
+            AssessmentRow.grade,
+        )
+        with self._reading() as session:
+            rows = session.execute(
+                select(*columns)
+                .where(_CURRENT, AssessmentRow.round == round, AssessmentRow.kind == str(Kind(kind)))
+                .order_by(AssessmentRow.unit_code)
+            ).all()
+            units = self._units(session, {row.unit_code for row in rows})
+        standings = []
+        for row in rows:
+            info = self.rubric(row.rubric_hash).info  # the pass line and the places shown
+            standings.append(
+                Standing(
+                    unit=units[row.unit_code],
+                    final=row.final,
+                    score=row.score,
+                    rate=row.rate,
+                    veto=row.veto,
+                    passed=row.passed if info.pass_ is not None else None,
+                    grade=row.grade or None,
+                    precision=info.precision,
+                )
+            )
+        return standings
+
+    def stamps(self, unit_codes: Iterable[str]) -> dict[str, list[Stamp]]:
+        """The current assessments of these units (every round and kind), oldest round
+        first: what their reports are made of, without reading a single item."""
+        codes = sorted(set(unit_codes))
+        found: dict[str, list[Stamp]] = {code: [] for code in codes}
+        order = {name: i for i, name in enumerate(self.rounds())}
+        with self._reading() as session:
+            for start in range(0, len(codes), _IN_BATCH):
+                query = select(
+                    AssessmentRow.id,
+                    AssessmentRow.unit_code,
+                    AssessmentRow.round,
+                    AssessmentRow.kind,
+                    AssessmentRow.digest,
+                    AssessmentRow.rubric_hash,
+                ).where(_CURRENT, AssessmentRow.unit_code.in_(codes[start : start + _IN_BATCH]))
+                for id_, code, round_, kind, digest, rubric_hash in session.execute(query):
+                    found[code].append(Stamp(id_, round_, Kind(kind), digest, rubric_hash))
+        for stamps in found.values():
+            stamps.sort(key=lambda s: (order.get(s.round, len(order)), s.round, _KIND_ORDER[s.kind]))
+        return found
 
     def _select(self, *conditions) -> list[ScoreCard]:
         """Score cards of the current assessments matching ``conditions``, by unit code and kind."""
