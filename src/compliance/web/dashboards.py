@@ -237,15 +237,16 @@ def _unit_page(state: AppState, code: str, cards: list[ScoreCard]) -> dict | Non
         return None if unit is None else {"unit": unit, "main": None, "assessments": []}
     main = _main(cards)
     round_, kind = main.meta.round, main.meta.kind
-    places = placings(state.store.cards(round_, kind)).get(code)
-    pair = next(((s, a) for s, a in state.store.pairs(round_) if a.meta.unit.code == code), None)
+    # The unit's place from the stored totals, its 自评 by itself: nothing else is rescored.
+    places = placings(state.store.standings(round_, kind)).get(code)
+    own = state.store.card(code, round_, Kind.SELF) if kind is Kind.AUDIT else None
     rubric = state.rubric_for(main)
     view = unit_view(
         main,
         rubric,
         place=places[0] if places else None,
         district_place=places[1] if places else None,
-        comparison=compare(*pair) if pair and kind is Kind.AUDIT else None,
+        comparison=compare(own, main) if own else None,
         history=state.store.history(code, kind),
     )
     context = _unit(view, main, rubric)
