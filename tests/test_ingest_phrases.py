@@ -325,3 +325,24 @@ def test_a_person_can_extend_the_table():
         assert interpret("每处记负3分，扣完为止", D(6)).fields == {"rule": "deduct", "per": D(3)}
     finally:
         phrases.PHRASES = original
+
+
+@pytest.mark.parametrize(
+    ("text", "points", "wording"),
+    [
+        (
+            "配备专（兼）职工作人员。（3分，无爱国卫生组织扣1分，扣完为止）",
+            D(3),
+            "无爱国卫生组织扣1分，扣完为止",
+        ),
+        ("有检查评比记录。(２ 分 ; 缺少一项扣1分)", D(2), "缺少一项扣1分"),
+        ("有年度计划。（0.5分）", D("0.5"), ""),
+        ("有年度计划。", None, ""),
+    ],
+)
+def test_points_and_wording_written_at_the_end_of_an_item_text(text, points, wording):
+    from compliance.ingest.structure import split_embedded
+
+    rest, got_points, got_wording = split_embedded(text)
+    assert (got_points, got_wording) == (points, wording)
+    assert "分" not in rest or points is None
