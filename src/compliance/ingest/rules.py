@@ -232,9 +232,13 @@ _COUNTED = re.compile(rf"(?:每|发现1|出现1|查出1|发生1|有1)(?:{UNITS})
 _PRICE = re.compile(r"[的,]?(?:扣|扣除|减|罚)?[0-9.]+分$")
 
 
+# «未同步建设防蚊闸的，一处扣0.2分»: the trigger is named without its «,1处»
+_COUNT_TAIL = re.compile(rf",(?:每|发现|出现)?1?(?:{UNITS})$")
+
+
 def _name(clause: Clause) -> str:
     """A trigger's or criterion's name: its condition, else the fragment without its price."""
-    name = clause.cond.strip(",").removesuffix("的").removeprefix("对")
+    name = _COUNT_TAIL.sub("", clause.cond.strip(",")).removesuffix("的").removeprefix("对")
     return (name or _PRICE.sub("", clause.text) or clause.text)[:200]
 
 
