@@ -147,3 +147,28 @@ def test_a_rate_below_its_line_loses_what_the_wording_says(tmp_path):
     assert items["2.1"] == 45
     assert items["2.4"] == 4
     assert Decimal(str(card["score"])) == 94  # 100 − 5 − 1
+
+
+@pytest.mark.parametrize("name", ["aiwei-qingjie", "jinhua-shuzi"])
+def test_the_rubric_as_written_without_pass_line_or_grades_makes_a_checklist_that_scores(tmp_path, name):
+    """Unreviewed: ingest found no 达标线 and no 等级 in the table, so the rubric has neither;
+    `template` must still accept it (an earlier report: a crash on a rubric without `pass`),
+    and `score` says there is no 达标 judgement (status null) and no grade."""
+    folder = CORPUS / name
+    report = ingest(next(p for p in folder.iterdir() if p.stem == name and p.suffix != ".md"), name, tmp_path)
+    rubric = yaml.safe_load(report.rubric_path.read_text(encoding="utf-8"))["rubric"]
+    assert "pass" not in rubric and "grades" not in rubric
+    book = tmp_path / "检查表.xlsx"
+    result = run(
+        "template", "--rubric", report.rubric_path, "--standards", tmp_path / "standards",
+        "--rubrics", tmp_path / "rubrics", "--units", UNITS, "--unit", UNIT, "--round", "2021H1", "-o", book,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    answers: dict = {}
+    for code, entry in rubric["items"].items():
+        answers.update(best_answers({"code": code, **entry}))
+    fill(book, answers)
+    card = scored(tmp_path, book)
+    assert card["status"] is None
+    assert card["grade"] is None
+    assert Decimal(str(card["score"])) == Decimal(str(rubric["total"]))

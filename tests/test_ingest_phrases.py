@@ -187,6 +187,24 @@ CASES = [
     ("由考核组评定", 5, "manual", {}),
     ("按各项目检查得分的加权平均计", 25, "manual", {}),
     ("A=（A1+A2+…An）×（1/n）", 25, "manual", {}),
+    ("各次检查得分取平均值", 10, "manual", {}),
+    # held-out tables (aiwei-qingjie, chengguan-kaoping): caps written 上线/上限, 扣完止
+    ("每处扣0.2分，上线1分，扣完止", 2, "deduct", {"per": D("0.2"), "max_deduct": D(1)}),
+    ("每 处 扣 ０.２ 分 ， 上限为一分", 2, "deduct", {"per": D("0.2"), "max_deduct": D(1)}),
+    # bands over a score (分) with the scale noted first; «71-80的» without its unit
+    (
+        "问卷采取100分制，分4个档次：平均分为0-60分的为不满意，最后得分0.5分；平均分为61-70分的为一般，"
+        "最后得分0.8分；平均分为71-80的较满意，最后得分1.2分；平均分为81-100分的为满意，最后得分1.5分。",
+        1.5,
+        "bands",
+        {"bands": [(D(81), D("1.5")), (D(71), D("1.2")), (D(61), D("0.8")), (D(0), D("0.5"))]},
+    ),
+    (
+        "问卷采用百分制计分，分为四个档次：平均分为８１-１００分的，最后得分为1.5分；平均分为0-80分的，最后得分0.5分",
+        1.5,
+        "bands",
+        {"bands": [(D(81), D("1.5")), (D(0), D("0.5"))]},
+    ),
     ("检查结果为合格，该项得20分；检查不合格，该项不得分；未检查的单位，该项得20分。", 20, "check", {}),
 ]
 
@@ -307,3 +325,24 @@ def test_a_person_can_extend_the_table():
         assert interpret("每处记负3分，扣完为止", D(6)).fields == {"rule": "deduct", "per": D(3)}
     finally:
         phrases.PHRASES = original
+
+
+@pytest.mark.parametrize(
+    ("text", "points", "wording"),
+    [
+        (
+            "配备专（兼）职工作人员。（3分，无爱国卫生组织扣1分，扣完为止）",
+            D(3),
+            "无爱国卫生组织扣1分，扣完为止",
+        ),
+        ("有检查评比记录。(２ 分 ; 缺少一项扣1分)", D(2), "缺少一项扣1分"),
+        ("有年度计划。（0.5分）", D("0.5"), ""),
+        ("有年度计划。", None, ""),
+    ],
+)
+def test_points_and_wording_written_at_the_end_of_an_item_text(text, points, wording):
+    from compliance.ingest.structure import split_embedded
+
+    rest, got_points, got_wording = split_embedded(text)
+    assert (got_points, got_wording) == (points, wording)
+    assert "分" not in rest or points is None

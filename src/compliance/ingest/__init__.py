@@ -102,7 +102,7 @@ def analyse(path: Path) -> tuple[Result | None, list[Finding]]:
     if not any(t.rows for t in tables):
         findings.append(Finding(tables[0].grid.where_row(tables[0].header_row), "表头下面没有任何条目"))
         return None, findings
-    result = build(tables, path.stem)
+    result = build(tables, grids[0].caption or path.stem)
     return result, [*findings, *result.findings]
 
 

@@ -352,7 +352,7 @@ def build(tables: list[Table], fallback_title: str) -> Result:
             weights = given
     # --- totals -----------------------------------------------------------------------------
     scored = sum((e.points for e in _all_entries(sections)), Decimal(0))
-    total = Decimal(100) if weights else scored
+    total = Decimal(100) if weights else tidy(scored)  # 1.5 + 5.5 is 7, not 7.0
     for t in tables:
         for where, value, _ in t.totals:
             if value is None:
@@ -648,12 +648,29 @@ def _assign_codes(sections: list[Node]) -> None:
             fallback = _code(parent_code, "", position)
             while fallback in seen:
                 fallback += "0"
-            obj.guesses.append(f"原表编号“{code}”重复，已改为 {fallback}")
+            obj.guesses.append(f"原表编号“{obj.number or code}”（编号 {code}）重复，已改为 {fallback}")
             code = fallback
         seen.add(code)
         obj.code = code
 
+    def inferred(node: Node, parent_code: str | None) -> str:
+        """A category without a number of its own takes the one its rows share:
+        爱卫工作 over 5.1, 5.2.1, 5.2.2 is 5 (under 3: 3.x over 3.x.1, 3.x.2)."""
+        depth = 1 if parent_code is None else parent_code.count(".") + 2
+        numbers = [e.number for e in node.entries] + [c.number for c in node.children]
+        if not numbers or not all(n and n.count(".") >= depth for n in numbers):
+            return ""
+        heads = {".".join(n.split(".")[:depth]) for n in numbers}
+        if len(heads) != 1:
+            return ""
+        head = heads.pop()
+        if parent_code is not None and not head.startswith(parent_code + "."):
+            return ""
+        return head if head not in seen else ""
+
     def visit(node: Node, parent_code: str | None, position: int) -> None:
+        if not node.number:
+            node.number = inferred(node, parent_code)
         place(node, parent_code, position)
         for i, child in enumerate(node.children, start=1):
             visit(child, node.code, i)

@@ -27,7 +27,7 @@ from functools import cached_property
 
 from compliance.ingest.text import normalize, number
 
-UNITS = "人次|处次|件次|户次|个百分点|百分点|处|次|件|起|项|人|宗|例|家|条|份|台|辆|户|张|批|天|日|篇|座|名|个|起次|单|宗"
+UNITS = "人次|处次|件次|户次|个百分点|百分点|处|次|件|起|项|人|宗|例|家|条|份|台|辆|户|张|批|天|日|篇|座|名|个|起次|单|宗|只|头|棵|株"
 LEVEL_WORDS = "非常满意|比较满意|基本满意|不满意|满意|很好|较好|好|一般|较差|差|优秀|良好|合格|基本合格|不合格|优|良|中|及格|不及格"
 
 
@@ -61,7 +61,9 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("manual", "{cond}计分方法同上{cond}"),
     Phrase("manual", "{cond}加倍扣分"),
     Phrase("manual", "{cond}由{cond}[评定|评分|打分|确定分值]"),
-    Phrase("manual", "{cond}[加权平均|算术平均|平均得分|平均分值|平均分]{cond}"),
+    # an average as the score («加权平均作为该项最终得分»), not a condition on one («平均分为81-100分的»)
+    Phrase("manual", "{cond}[加权平均|算术平均|平均得分|平均分值|平均分|取平均值|平均值]"),
+    Phrase("manual", "{cond}[加权平均|算术平均|平均得分|平均分值|平均分|平均值][作为|为准|计|计算|计分|折算|确定]{cond}"),
     Phrase("manual", "{cond}{letter}{cond}={cond}{letter}{cond}"),  # a formula of named values: A=(A1+…+An)/n
     # --- levels: labels with their points --------------------------------------------------
     Phrase("levels", "{cond}[评价为|评为|分为|按]?{levels}[四个|三个|五个|两个|4个|3个|5个|2个]?[等次|等级|档次]?[的]?[分别]?[得|计|记|给|为|评]?{nums}分"),
@@ -84,6 +86,8 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("cap", "[此项|本项|该项]{max}分扣完为止"),
     Phrase("cap", "[最多|最高|累计最多|累计最高|累计]扣{max}分[为止|封顶]?"),
     Phrase("cap", "扣满{max}分为止"),
+    Phrase("cap", "[扣完止|扣完即可|扣光为止]"),
+    Phrase("cap", "[上线|上限|封顶][为]?{max}分"),
     Phrase("cap", "扣分不超过{max}分"),
     Phrase("cap", "扣{max}分封顶"),
     Phrase("cap", "[本项|该项]?扣分以{max}分为限"),
@@ -99,10 +103,15 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("once", "{cond}[扣|扣除|减|倒扣]{per}分"),
     # --- full marks: a condition met earns points --------------------------------------------
     Phrase("full", "{cond}[得|计|记|给|可得|加]{points}分"),
+    Phrase("full", "{cond}[最后得分|最终得分|得分为|得分][为|计]?{points}分"),
+    # --- notes on the scale: no score of their own («问卷采取100分制», «分4个档次») ---------------
+    Phrase("info", "{cond}[采取|采用|实行|按]{t}分制[评分|计分]?"),
+    Phrase("info", "[分为|分成|分]{t}[个]?[档次|等次|等级|档]"),
     Phrase("full", "{cond}[得满分|得全分|计满分|得分|记满分]"),
     Phrase("full", "{cond}{points}分"),
     # --- thresholds inside conditions (达到90%以上、80%-90%、低于70%) -------------------------
     Phrase("range", "{a}[%]?[\\(含\\)]?-{b}{tu}", role="condition"),
+    Phrase("range", "{a}[分]?-{b}的", role="condition"),
     Phrase("at_least", "{t}{tu}?[\\(含\\)]?[以上|及以上|或以上|\\(含\\)以上|\\(含本数\\)以上]", role="condition"),
     Phrase("at_least", "[达到|达|不低于|不少于|高于|超过|大于等于|≥|>=|在]{t}{tu}", role="condition"),
     Phrase("below", "[低于|不足|未达到|未达|少于|小于|<]{t}{tu}", role="condition"),
@@ -182,7 +191,7 @@ _ENUMERATION = re.compile(
 _METHOD_WORDS = re.compile(r"查阅|查看|抽查|问卷|听取|核查|现场|实地|检查|座谈|测评|暗访|调阅|考试|抽考")
 _PAREN = re.compile(r"\(([^()]*)\)")
 _CUT_SENTENCE = re.compile(r"[;。!?]")
-_CUT_FRAGMENT = re.compile(r",")
+_CUT_FRAGMENT = re.compile(r",|:(?=\D)")
 
 
 def split_method(wording: str) -> tuple[str, str | None]:
@@ -214,12 +223,22 @@ def clauses(wording: str) -> tuple[list[Clause], list[str]]:
             if clause is not None:
                 found.append(clause)
                 pending = []
-            elif _SCORING.search(fragment):
+            elif _SCORING.search(fragment) and not _only_a_line(fragment):
                 unknown.append(",".join([*pending, fragment]))
                 pending = []
             else:
                 pending.append(fragment)
     return found, unknown
+
+
+def _only_a_line(fragment: str) -> bool:
+    """A condition whose only «分» is the line it sets on a score («平均分为61-70分的»)."""
+    rest, found = fragment, False
+    for phrase in PHRASES:
+        if phrase.role == "condition":
+            rest, n = phrase.pattern.subn("", rest)
+            found = found or n > 0
+    return found and not _SCORING.search(rest)
 
 
 def match(fragment: str, before: str = "") -> Clause | None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -46,6 +47,7 @@ class Grid:
     text: list[list[str]]
     origin: list[list[tuple[int, int]]]
     raw: list[list[object]]
+    caption: str = ""  # a Word table's title: the paragraph above it («某某评分表»)
 
     @property
     def width(self) -> int:
@@ -291,11 +293,31 @@ def _read_docx(path: Path, head: bytes) -> tuple[list[Grid], list[Finding]]:
     except Exception as exc:  # lxml.etree.XMLSyntaxError and kin: a damaged part
         return [], [Finding(name, f"文档已损坏，无法读取（{type(exc).__name__}）")]
     grids = [_docx_grid(name, f"表{i}", table) for i, table in enumerate(document.tables, start=1)]
+    if grids:
+        grids[0] = replace(grids[0], caption=_caption(document))
     if not grids:
         return [], [
             Finding(name, "文档中没有表格：评分表应是 Word 表格（不是图片、文本框或用空格对齐的文字）")
         ]
     return grids, []
+
+
+# not a title: «附件1：», a note in brackets «（节选…）», «注：…», «说明…»
+_ANNEX = re.compile(r"^(?:(?:附件|附表)[0-9一二三四五六七八九十]*[:：]?$|[(（〔\[【]|注[:：]|说明)")
+
+
+def _caption(document) -> str:
+    """The last short paragraph above the first table that is not «附件1：»: its title."""
+    found = ""
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "tbl":
+            break
+        if tag == "p":
+            text = "".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")).strip()
+            if text and len(text) <= 80 and not _ANNEX.match(re.sub(r"\s+", "", text)):
+                found = text
+    return found
 
 
 def _refuse_docx(archive: zipfile.ZipFile) -> str | None:

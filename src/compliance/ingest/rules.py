@@ -74,6 +74,7 @@ def _of(found: list[Clause], *kinds: str) -> list[Clause]:
 
 
 def _decide(found: list[Clause], unknown: list[str], p: Decimal | None) -> Reading:
+    found = [c for c in found if c.kind != "info"]  # «问卷采取100分制»: no score of its own
     if _of(found, "veto"):
         rest = "；其余文字未能识别：" + "；".join(unknown) if unknown else ""
         return Reading("veto", {"veto": True}, (f"按一票否决处理{rest}",) if rest else ())
@@ -231,9 +232,13 @@ _COUNTED = re.compile(rf"(?:每|发现1|出现1|查出1|发生1|有1)(?:{UNITS})
 _PRICE = re.compile(r"[的,]?(?:扣|扣除|减|罚)?[0-9.]+分$")
 
 
+# «未同步建设防蚊闸的，一处扣0.2分»: the trigger is named without its «,1处»
+_COUNT_TAIL = re.compile(rf",(?:每|发现|出现)?1?(?:{UNITS})$")
+
+
 def _name(clause: Clause) -> str:
     """A trigger's or criterion's name: its condition, else the fragment without its price."""
-    name = clause.cond.strip(",").removesuffix("的").removeprefix("对")
+    name = _COUNT_TAIL.sub("", clause.cond.strip(",")).removesuffix("的").removeprefix("对")
     return (name or _PRICE.sub("", clause.text) or clause.text)[:200]
 
 
@@ -243,7 +248,9 @@ def _deductions(found: list[Clause], p: Decimal | None) -> Reading | None:
         return None
     zeros = _of(found, "zero")
     guesses: list[str] = []
-    caps = [c.values["max"] for c in _of(found, "cap") if "max" in c.values]
+    # «上限1分» after a price is the most the item loses (before a gain it is the most it earns)
+    capping = _of(found, "cap") + [c for c in _of(found, "gain_cap") if "上限" in c.text]
+    caps = [c.values["max"] for c in capping if "max" in c.values]
     # «发现一人次…的，扣2分，扣完为止»: a price per event, though 每 is not written
     counted = [
         c for c in onces if _COUNTED.search(c.cond) or (len(onces) == 1 and _of(found, "cap") and not caps)

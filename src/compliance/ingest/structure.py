@@ -96,6 +96,14 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "考评标准",
             "评分标准(分值)",
             "计分方法及标准",
+            "评价扣分规定",
+            "扣分规定",
+            "评分规定",
+            "评价扣分标准",
+            "考核扣分标准",
+            "计分细则",
+            "评价要点",
+            "评分要点",
         ),
     ),
     ("rule?", ("考核方法", "考评方法", "考核办法", "考评办法", "考核标准")),
@@ -112,6 +120,9 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "检查方式方法",
             "考核途径",
             "核查方法",
+            "检查方法及评价依据",
+            "考核方法及评价依据",
+            "检查方法及依据",
         ),
     ),
     ("evidence", ("佐证材料", "台账资料", "备查资料", "资料要求", "佐证资料", "考核依据", "备查材料")),
@@ -157,6 +168,8 @@ class Columns:
     evidence: int | None = None
     note: int | None = None
     names: dict[int, str] = field(default_factory=dict)
+    # no 分值 or 评分标准 column: each item's text ends with «（3分，…扣1分，扣完为止）»
+    embedded: bool = False
 
 
 @dataclass
@@ -264,9 +277,33 @@ def find_header(grid: Grid) -> tuple[int, Columns] | None:
             continue
         score = len(set(roles)) + (2 if cols.points is not None else 0) + (2 if cols.rule is not None else 0)
         usable = cols.texts and (cols.points is not None or cols.rule is not None) and score >= 4
+        if not usable and cols.texts and "ignore" in roles and _embedded_below(grid, r, cols.texts[-1]):
+            cols.embedded, usable, score = True, True, 3
         if usable and (best is None or score > best[1]):
             best = (r, score, cols)
     return (best[0], best[2]) if best else None
+
+
+# «…配备专（兼）职工作人员。（3分，没列入议事日程扣1分，…扣完为止）»: points and wording at the end
+_EMBEDDED = re.compile(
+    r"[(（]\s*([0-9０-９]+(?:[.．][0-9０-９]+)?)\s*分\s*(?:[，,；;：:]\s*(.*?))?\s*[)）]\s*[。.；;]?\s*$",
+    re.S,
+)
+
+
+def _embedded_below(grid: Grid, header_row: int, col: int) -> bool:
+    """Most of the texts under the header end with their points and wording in brackets."""
+    texts = [grid.cell(r, col) for r in range(header_row + 1, len(grid.text)) if grid.cell(r, col)]
+    hits = sum(1 for t in texts if _EMBEDDED.search(t))
+    return hits >= 2 and hits * 2 >= len(texts)
+
+
+def split_embedded(text: str) -> tuple[str, Decimal | None, str]:
+    """(the text, its points, its wording) of «条文。（3分，扣分文字）»."""
+    m = _EMBEDDED.search(text)
+    if m is None:
+        return text, None, ""
+    return text[: m.start()].rstrip(), parse_points(m.group(1)), (m.group(2) or "").strip()
 
 
 def numbering(text: str) -> tuple[str, str, str] | None:
@@ -468,6 +505,9 @@ def _item_row(grid: Grid, r: int, cols: Columns) -> Row | None:
         return None
     points = parse_points(points_cell) if cols.points is not None else None
     origin = grid.origin_of(r, cols.points) if cols.points is not None else None
+    if cols.embedded:
+        text, points, wording = split_embedded(text)
+        origin = (r, item_col)
     return Row(
         index=r,
         levels=levels,
@@ -477,7 +517,7 @@ def _item_row(grid: Grid, r: int, cols: Columns) -> Row | None:
         points=points,
         points_origin=origin,
         wording=wording
-        if cols.rule is not None and grid.own(r, cols.rule)
+        if cols.embedded or (cols.rule is not None and grid.own(r, cols.rule))
         else ("" if cols.rule is None else wording),
         wording_where=grid.where(r, cols.rule if cols.rule is not None else item_col),
         method=grid.cell(r, cols.method) if cols.method is not None else "",
