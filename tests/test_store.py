@@ -186,6 +186,43 @@ def test_import_many_stores_each_in_turn(store, rubric):
     assert [o.status for o in outcomes] == [ImportStatus.STORED] * 3 + [ImportStatus.SKIPPED]
 
 
+def test_a_batch_is_stored_whole_when_it_ends(store_url, rubric):
+    requests = [
+        ImportRequest(rubric, a, c, f"{code}.xlsx", "0" * 64)
+        for code in ("320602001", "320602002")
+        for a, c in [make(rubric, code)]
+    ]
+    with Store.open(store_url) as store, store.importing() as batch:
+        outcomes = [batch.add(r) for r in [*requests, requests[0]]]
+    assert [o.status for o in outcomes] == [ImportStatus.STORED] * 2 + [ImportStatus.SKIPPED]
+    assert counts(store_url)["assessments"] == 2
+    assert counts(store_url)["item_results"] == 2 * len(requests[0].assessment.items)
+
+
+def test_a_refusal_in_a_batch_leaves_nothing_of_the_batch(store_url, rubric):
+    """The first file is written, the second is refused: the first is undone too."""
+    first = ImportRequest(rubric, *make(rubric, "320602001", seed=1), "a.xlsx", "0" * 64)
+    other = ImportRequest(rubric, *make(rubric, "320602002", seed=1), "b.xlsx", "0" * 64)
+    clash = ImportRequest(rubric, *make(rubric, "320602001", seed=2), "c.xlsx", "0" * 64)
+    with Store.open(store_url) as store:
+        with pytest.raises(ComplianceError, match="已导入过另一份检查表"), store.importing() as batch:
+            batch.add(first)
+            batch.add(other)
+            batch.add(clash)
+        assert store.assessment_count() == 0
+    assert counts(store_url) == dict.fromkeys(TABLES, 0)
+
+
+def test_replace_in_a_batch_supersedes_what_the_batch_wrote(store, rubric):
+    first = ImportRequest(rubric, *make(rubric, "320602001", seed=1), "a.xlsx", "0" * 64)
+    second = ImportRequest(rubric, *make(rubric, "320602001", seed=2), "b.xlsx", "0" * 64)
+    with store.importing(replace=True) as batch:
+        stored, replaced = batch.add(first), batch.add(second)
+    assert replaced.status is ImportStatus.REPLACED and replaced.replaced_id == stored.assessment_id
+    assert store.card("320602001", "2019年第一轮", Kind.AUDIT) == second.card
+    assert store.assessment_count(include_superseded=True) == 2
+
+
 def test_an_incomplete_assessment_keeps_its_not_inspected_items(store, rubric):
     assessment, card = make(rubric, blank=("2.1.4",))
     put(store, rubric, assessment, card)

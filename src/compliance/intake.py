@@ -18,14 +18,19 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compliance.catalog import Catalog
 from compliance.findings import ComplianceError, Finding, errors_of
 from compliance.rubric import ResolvedRubric
-from compliance.scoring import Assessment, AssessmentMeta, Kind
+from compliance.scoring import Assessment, AssessmentMeta, Kind, ScoreCard
 from compliance.units import UnitsFile
 from compliance.workbook import Scored, read_scored
+
+if TYPE_CHECKING:  # SQLAlchemy loads only when something is staged for the store
+    from compliance.store import Prepared
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +75,9 @@ def check_file(
     return FileCheck(name, hashlib.sha256(data).hexdigest(), len(data), tuple(scored), tuple(findings))
 
 
-def clashes(scored: Sequence[Scored]) -> list[str]:
+def clashes(scored: Sequence[Scored | Staged]) -> list[str]:
     """Two different workbooks for one unit, round and kind in the same batch."""
-    first: dict[tuple[str, str, str], Scored] = {}
+    first: dict[tuple[str, str, str], Scored | Staged] = {}
     messages = []
     for s in scored:
         seen = first.setdefault(s.key, s)
@@ -112,31 +117,84 @@ class EarlierFromStore:
         self.url, self._store = state["url"], None
 
 
-Read = tuple[list[Scored], list[Finding]]
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What ``import`` prints of a score card."""
+
+    final: Decimal
+    precision: int
+    status: str
+    grade: str | None
+
+    @classmethod
+    def of(cls, card: ScoreCard) -> Summary:
+        return cls(card.final, card.precision, card.status, card.grade)
 
 
-def read_files(
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """One assessment of a workbook, read, scored and prepared for the store
+    (:func:`stage_files`): what ``import`` writes and reports. The whole card is kept
+    only when asked for (``import --json``): it is the costliest part to send."""
+
+    name: str  # the file as the user named it
+    sha256: str
+    prepared: Prepared
+    summary: Summary
+    card: ScoreCard | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.prepared.key
+
+    @property
+    def content(self) -> str:
+        """Equal for two files that are one assessment (see :func:`clashes`)."""
+        return self.prepared.digest
+
+    @classmethod
+    def of(cls, scored: Scored, *, card: bool = False) -> Staged:
+        from compliance.store import ImportRequest, Prepared
+
+        request = ImportRequest(
+            scored.rubric, scored.assessment, scored.card, Path(scored.name).name, scored.sha256
+        )
+        return cls(
+            scored.name,
+            scored.sha256,
+            Prepared.of(request),
+            Summary.of(scored.card),
+            scored.card if card else None,
+        )
+
+
+Staged_ = tuple[list[Staged], list[Finding]]
+
+
+def stage_files(
     paths: Sequence[Path],
     catalog: Catalog,
     *,
     jobs: int = 1,
     earlier: EarlierFromStore | None = None,
+    cards: bool = False,
     **options,
-) -> Iterator[Read]:
-    """:func:`read_scored` of each file, in the order given, read by ``jobs`` worker
-    processes when there is more than one file: the same results as reading them here."""
+) -> Iterator[Staged_]:
+    """:func:`read_scored` of each file, each assessment prepared for the store, in the
+    order given; read by ``jobs`` worker processes when there is more than one file:
+    the same results as reading them here. ``cards``: keep each whole score card."""
     rubrics: dict[str, ResolvedRubric] = {}  # what the workers need not send
     try:
         if paths:
             # The first file here: its rubric is then in the catalog's cache, which the
             # workers inherit instead of each parsing the YAML again.
-            first = read_scored(paths[0], catalog, earlier=earlier, **options)
-            rubrics |= {s.rubric.content_hash: s.rubric for s in first[0]}
+            first = _stage(paths[0], catalog, earlier, cards, options)
+            rubrics |= {s.prepared.rubric.content_hash: s.prepared.rubric for s in first[0]}
             yield first
         rest = paths[1:]
         if jobs <= 1 or len(rest) <= 1:
             for path in rest:
-                yield read_scored(path, catalog, earlier=earlier, **options)
+                yield _stage(path, catalog, earlier, cards, options)
             return
     finally:
         if earlier is not None:
@@ -148,16 +206,23 @@ def read_files(
         min(jobs, len(rest)),
         mp_context=context,
         initializer=_start_worker,
-        initargs=(catalog, earlier, options, set(rubrics)),
+        initargs=(catalog, earlier, cards, options, set(rubrics)),
     ) as pool:
         for sent, findings in _results(pool.map(_read_in_worker, rest, chunksize=_chunk(len(rest), jobs))):
-            scored = []
-            for name, sha, rubric, assessment, card in sent:
+            from compliance.store import Prepared
+
+            staged = []
+            for name, sha, rubric, meta, encoded, summary, card in sent:
                 if isinstance(rubric, str):  # this worker sent it whole with an earlier file
                     rubric = rubrics[rubric]
                 rubrics.setdefault(rubric.content_hash, rubric)
-                scored.append(Scored(name, sha, rubric, assessment, card))
-            yield scored, findings
+                staged.append(Staged(name, sha, Prepared(rubric, meta, encoded), summary, card))
+            yield staged, findings
+
+
+def _stage(path: Path, catalog: Catalog, earlier, cards: bool, options: dict) -> Staged_:
+    scored, findings = read_scored(path, catalog, earlier=earlier, **options)
+    return [Staged.of(s, card=cards) for s in scored], findings
 
 
 def _results(results: Iterator) -> Iterator:
@@ -177,19 +242,24 @@ def _chunk(files: int, jobs: int) -> int:
 _worker: dict = {}
 
 
-def _start_worker(catalog: Catalog, earlier: EarlierFromStore | None, options: dict, known: set[str]) -> None:
-    _worker.update(catalog=catalog, earlier=earlier, options=options, sent=known)
+def _start_worker(
+    catalog: Catalog, earlier: EarlierFromStore | None, cards: bool, options: dict, known: set[str]
+) -> None:
+    _worker.update(catalog=catalog, earlier=earlier, cards=cards, options=options, sent=known)
 
 
 def _read_in_worker(path: Path) -> tuple[list[tuple], list[Finding]]:
-    """One file in a worker. A rubric crosses the pipe once per worker; after that its
-    content hash stands for it (results reach the parent in the order of the files, so
-    the parent has always seen it whole before)."""
-    scored, findings = read_scored(path, _worker["catalog"], earlier=_worker["earlier"], **_worker["options"])
+    """One file in a worker, sent as plain rows. A rubric crosses the pipe once per
+    worker; after that its content hash stands for it (results reach the parent in the
+    order of the files, so the parent has always seen it whole before)."""
+    staged, findings = _stage(
+        path, _worker["catalog"], _worker["earlier"], _worker["cards"], _worker["options"]
+    )
     sent = []
-    for s in scored:
-        digest = s.rubric.content_hash
-        rubric = digest if digest in _worker["sent"] else s.rubric
+    for s in staged:
+        p = s.prepared
+        digest = p.rubric.content_hash
+        rubric = digest if digest in _worker["sent"] else p.rubric
         _worker["sent"].add(digest)
-        sent.append((s.name, s.sha256, rubric, s.assessment, s.card))
+        sent.append((s.name, s.sha256, rubric, p.meta, p.encoded, s.summary, s.card))
     return sent, findings

@@ -1,4 +1,4 @@
-"""`compliance import`: validate every workbook, then store each assessment."""
+"""`compliance import`: validate every workbook, then store them all in one transaction."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from compliance.cli.app import (
     out,
     print_findings,
 )
-from compliance.findings import errors_of
-from compliance.intake import EarlierFromStore, Scored, clashes, read_files
+from compliance.findings import ComplianceError, errors_of
+from compliance.intake import EarlierFromStore, Staged, clashes, stage_files
 from compliance.numbers import fmt
 
 if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) loads only when this command runs
@@ -78,13 +78,14 @@ def import_(
     from compliance.store import ImportStatus, Store
 
     cat = catalog(standards, rubrics)
-    scored: list[Scored] = []
+    scored: list[Staged] = []
     failed = 0
-    reads = read_files(
+    reads = stage_files(
         workbooks,
         cat,
         jobs=jobs or os.cpu_count() or 1,
         earlier=EarlierFromStore(db_url(db)),
+        cards=as_json,
         units=units,
         allow_incomplete=allow_incomplete,
         rubric=rubric,
@@ -100,14 +101,18 @@ def import_(
     with Store.open(db_url(db)) as store:
         refusals = clashes(scored)
         if not replace:
-            batch = [(s.rubric, s.assessment, Path(s.name).name) for s in scored]
-            refusals += [m for m in store.conflicts(batch) if m]
+            refusals += [m for m in store.conflicts([s.prepared for s in scored]) if m]
         if refusals:
             for message in refusals:
                 err.print(f"错误：{message}", markup=False)
             err.print("未导入任何评估。", markup=False)
             return Exit.FINDINGS
-        outcomes = _store_all(store, scored, replace, quiet=as_json)
+        try:
+            outcomes = _store_all(store, scored, replace, quiet=as_json)
+        except ComplianceError as exc:  # another import stored one of these meanwhile
+            err.print(f"错误：{exc}", markup=False)
+            err.print("未导入任何评估。", markup=False)
+            return Exit.FINDINGS
 
     if as_json:
         out.print_json(json.dumps([_json(s, o) for s, o in outcomes], ensure_ascii=False))
@@ -122,39 +127,36 @@ def import_(
 
 
 def _store_all(
-    store: Store, scored: list[Scored], replace: bool, *, quiet: bool
-) -> list[tuple[Scored, ImportOutcome]]:
-    """Each assessment in its own transaction; one line per assessment as it is stored."""
+    store: Store, scored: list[Staged], replace: bool, *, quiet: bool
+) -> list[tuple[Staged, ImportOutcome]]:
+    """Every assessment in one transaction: all of them stored, or none (the error is
+    raised); one line per assessment once they are committed."""
     outcomes = []
-    with Progress(console=out, transient=True, disable=quiet or len(scored) <= PROGRESS_ABOVE) as progress:
+    with (
+        Progress(console=out, transient=True, disable=quiet or len(scored) <= PROGRESS_ABOVE) as progress,
+        store.importing(replace=replace) as batch,
+    ):
         task = progress.add_task("导入中", total=len(scored))
         for s in scored:
-            outcome = store.import_assessment(
-                s.rubric,
-                s.assessment,
-                s.card,
-                source_name=Path(s.name).name,
-                source_sha256=s.sha256,
-                replace=replace,
-            )
-            outcomes.append((s, outcome))
-            if not quiet:
-                progress.console.print(_line(s, outcome), markup=False)
+            outcomes.append((s, batch.add(s.prepared)))
             progress.advance(task)
+    if not quiet:
+        for s, outcome in outcomes:
+            out.print(_line(s, outcome), markup=False)
     return outcomes
 
 
-def _line(s: Scored, outcome: ImportOutcome) -> str:
-    card = s.card
-    unit = card.meta.unit
+def _line(s: Staged, outcome: ImportOutcome) -> str:
+    meta, summary = s.prepared.meta, s.summary
     return (
-        f"{outcome.status}：{s.name}  {unit.code} {unit.name}  {card.meta.round} {card.meta.kind}  "
-        f"得分 {fmt(card.final, card.precision)}（{card.status}，{card.grade or '—'}）"
+        f"{outcome.status}：{s.name}  {meta.unit.code} {meta.unit.name}  {meta.round} {meta.kind}  "
+        f"得分 {fmt(summary.final, summary.precision)}（{summary.status}，{summary.grade or '—'}）"
     )
 
 
-def _json(s: Scored, outcome: ImportOutcome) -> dict:
+def _json(s: Staged, outcome: ImportOutcome) -> dict:
     """The score card of SPEC §6, with what the import did: stored, skipped or replaced."""
+    assert s.card is not None  # staged with cards=True
     return {
         "file": s.name,
         "outcome": outcome.status.name.lower(),

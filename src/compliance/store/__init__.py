@@ -6,7 +6,8 @@
         for card in store.cards("2021H2"):          # ScoreCards, rescored from history
             ...
 
-Writing: ``import_assessment``, ``import_many``, ``conflict``. Reading (current, i.e. not
+Writing: ``import_assessment``, ``import_many``, ``importing`` (a batch in one
+transaction), ``conflict``. Reading (current, i.e. not
 superseded, assessments only): ``rounds``, ``round_dates``, ``cards``, ``card``,
 ``history``, ``pairs``, ``latest``, ``units``, ``rubric_versions``, ``assessment_count``,
 ``fingerprint``, ``standings``, ``stamps``. Every card is scored again under the rubric
@@ -16,12 +17,23 @@ the recorded columns only, scoring nothing.
 """
 
 from compliance.store.codec import StoreIntegrityError
-from compliance.store.store import ImportOutcome, ImportRequest, ImportStatus, RubricVersion, Stamp, Store
+from compliance.store.store import (
+    Importer,
+    ImportOutcome,
+    ImportRequest,
+    ImportStatus,
+    Prepared,
+    RubricVersion,
+    Stamp,
+    Store,
+)
 
 __all__ = [
     "ImportOutcome",
     "ImportRequest",
     "ImportStatus",
+    "Importer",
+    "Prepared",
     "RubricVersion",
     "Stamp",
     "Store",

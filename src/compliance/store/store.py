@@ -53,6 +53,47 @@ class ImportRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class Prepared:
+    """One scored assessment as the store writes it: its rows encoded and checked to read
+    back as the assessment, with its rubric and meta. Plain rows, not the assessment's
+    and card's thousand objects, are what is cheap to send between processes:
+    ``import --jobs`` prepares in the reading workers and writes in one process."""
+
+    rubric: ResolvedRubric
+    meta: AssessmentMeta
+    encoded: codec.Encoded
+
+    @classmethod
+    def of(cls, request: ImportRequest) -> Prepared:
+        rubric, assessment, card = request.rubric, request.assessment, request.card
+        if card.meta != assessment.meta or card.rubric_hash != rubric.content_hash:
+            raise ValueError("the score card was not computed from this rubric and assessment")
+        encoded = codec.encode(
+            assessment,
+            card,
+            source_name=request.source_name,
+            source_sha256=request.source_sha256,
+            digest=codec.digest(rubric, assessment),
+            now=dt.datetime.now(dt.UTC),  # set again when written
+        )
+        codec.check_round_trip(encoded, assessment)
+        return cls(rubric, assessment.meta, encoded)
+
+    @property
+    def digest(self) -> str:
+        """codec.digest of the assessment: equal digests, the same assessment."""
+        return self.encoded.assessment["digest"]
+
+    @property
+    def source_name(self) -> str:
+        return self.encoded.assessment["source_name"]
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.meta.unit.code, self.meta.round, str(self.meta.kind)
+
+
+@dataclass(frozen=True, slots=True)
 class RubricVersion:
     id: str
     hash: str
@@ -130,8 +171,6 @@ class Store:
         already stored is refused (ComplianceError) unless ``replace``, which keeps the
         old assessment as superseded history.
         """
-        if card.meta != assessment.meta or card.rubric_hash != rubric.content_hash:
-            raise ValueError("the score card was not computed from this rubric and assessment")
         request = ImportRequest(rubric, assessment, card, source_name, source_sha256)
         with connect.translated(self.where):
             try:
@@ -155,15 +194,32 @@ class Store:
             for r in requests
         ]
 
+    @contextmanager
+    def importing(self, *, replace: bool = False) -> Iterator[Importer]:
+        """A batch of assessments written in one transaction, committed when the block
+        ends and rolled back, all of it, when it raises: what ``import`` needs to write
+        each file as soon as it is read and still store nothing when a later file fails.
+
+            with store.importing() as batch:
+                outcome = batch.add(request)      # ComplianceError when refused
+        """
+        with connect.translated(self.where), self._writing() as session:
+            batch = Importer(self, session, replace)
+            yield batch
+        self._stored_rubrics |= batch.rubrics  # committed: they are there for good
+
     def conflict(
         self, rubric: ResolvedRubric, assessment: Assessment, source_name: str | None = None
     ) -> str | None:
         """Why importing ``assessment`` without ``replace`` would be refused, or None."""
-        return self.conflicts([(rubric, assessment, source_name)])[0]
+        current = self._current(_key_of(assessment))
+        if current is None or current.digest == codec.digest(rubric, assessment):
+            return None
+        return _refusal(current, assessment.meta, source_name)
 
-    def conflicts(self, batch: Sequence[tuple[ResolvedRubric, Assessment, str | None]]) -> list[str | None]:
+    def conflicts(self, batch: Sequence[Prepared]) -> list[str | None]:
         """:meth:`conflict` for each of a batch, in one query per few hundred units."""
-        wanted = {_key_of(a) for _, a, _ in batch}
+        wanted = {p.key for p in batch}
         current: dict[tuple[str, str, str], AssessmentRow] = {}
         codes = sorted({code for code, _, _ in wanted})
         with self._reading() as session:
@@ -177,47 +233,48 @@ class Store:
                     key: row for row in rows if (key := (row.unit_code, row.round, row.kind)) in wanted
                 }
         answers: list[str | None] = []
-        for rubric, assessment, source_name in batch:
-            row = current.get(_key_of(assessment))
-            same = row is None or row.digest == codec.digest(rubric, assessment)
-            answers.append(None if same else _refusal(row, assessment, source_name))
+        for p in batch:
+            row = current.get(p.key)
+            same = row is None or row.digest == p.digest
+            answers.append(None if same else _refusal(row, p.meta, p.source_name))
         return answers
 
+    def _current(self, key: tuple[str, str, str]) -> AssessmentRow | None:
+        with self._reading() as session:
+            return self._current_of(session, key)
+
     def _import(self, request: ImportRequest, replace: bool) -> ImportOutcome:
-        meta = request.assessment.meta
-        content = codec.digest(request.rubric, request.assessment)
-        now = dt.datetime.now(dt.UTC)
-        encoded = codec.encode(
-            request.assessment,
-            request.card,
-            source_name=request.source_name,
-            source_sha256=request.source_sha256,
-            digest=content,
-            now=now,
-        )
-        codec.check_round_trip(encoded, request.assessment)
+        prepared = Prepared.of(request)
         with self._writing() as session:
-            current = self._current_of(session, request.assessment)
-            if current is not None and current.digest == content:
-                return _outcome(ImportStatus.SKIPPED, current.id, meta, request.source_name)
-            if current is not None and not replace:
-                raise ComplianceError(_refusal(current, request.assessment, request.source_name))
-            self._add_rubric(session, request.rubric, now)
-            _put_unit(session, meta.unit)
-            if current is not None:
-                current.superseded = True
-                session.flush()  # the old row is history before the new one is current
-            new_id = session.execute(insert(_ASSESSMENTS).values(encoded.assessment)).inserted_primary_key[0]
-            if encoded.items:
-                self._insert_items(session, encoded, new_id)
-            if encoded.bonus:
-                session.execute(insert(_BONUS), [dict(row, assessment_id=new_id) for row in encoded.bonus])
-            if current is not None:
-                current.superseded_by = new_id
+            outcome = self._write(session, prepared, replace)
         self._stored_rubrics.add(request.rubric.content_hash)  # committed: it is there for good
+        return outcome
+
+    def _write(self, session: Session, prepared: Prepared, replace: bool) -> ImportOutcome:
+        """One assessment's rows, in the caller's transaction; nothing is written when it
+        is skipped or refused."""
+        meta, encoded, name = prepared.meta, prepared.encoded, prepared.source_name
+        now = dt.datetime.now(dt.UTC)
+        current = self._current_of(session, prepared.key)
+        if current is not None and current.digest == prepared.digest:
+            return _outcome(ImportStatus.SKIPPED, current.id, meta, name)
+        if current is not None and not replace:
+            raise ComplianceError(_refusal(current, meta, name))
+        self._add_rubric(session, prepared.rubric, now)
+        _put_unit(session, meta.unit)
+        if current is not None:
+            current.superseded = True
+            session.flush()  # the old row is history before the new one is current
+        row = encoded.assessment | {"imported_at": now}
+        new_id = session.execute(insert(_ASSESSMENTS).values(row)).inserted_primary_key[0]
+        if encoded.items:
+            self._insert_items(session, encoded, new_id)
+        if encoded.bonus:
+            session.execute(insert(_BONUS), [dict(row, assessment_id=new_id) for row in encoded.bonus])
         if current is None:
-            return _outcome(ImportStatus.STORED, new_id, meta, request.source_name)
-        return _outcome(ImportStatus.REPLACED, new_id, meta, request.source_name, replaced_id=current.id)
+            return _outcome(ImportStatus.STORED, new_id, meta, name)
+        current.superseded_by = new_id
+        return _outcome(ImportStatus.REPLACED, new_id, meta, name, replaced_id=current.id)
 
     def _insert_items(self, session: Session, encoded: codec.Encoded, assessment_id: int) -> None:
         # The driver's own executemany (psycopg: in pipeline mode): 300 rows an assessment
@@ -243,14 +300,14 @@ class Store:
         return self._rubrics[content_hash]
 
     @staticmethod
-    def _current_of(session: Session, assessment: Assessment) -> AssessmentRow | None:
-        meta = assessment.meta
+    def _current_of(session: Session, key: tuple[str, str, str]) -> AssessmentRow | None:
+        code, round_, kind = key
         return session.scalar(
             select(AssessmentRow).where(
                 _CURRENT,
-                AssessmentRow.unit_code == meta.unit.code,
-                AssessmentRow.round == meta.round,
-                AssessmentRow.kind == str(meta.kind),
+                AssessmentRow.unit_code == code,
+                AssessmentRow.round == round_,
+                AssessmentRow.kind == kind,
             )
         )
 
@@ -492,6 +549,33 @@ class Store:
         return {row.code: codec.unit_of(row) for row in rows}
 
 
+class Importer:
+    """The writer of one :meth:`Store.importing` batch."""
+
+    def __init__(self, store: Store, session: Session, replace: bool):
+        self._store = store
+        self._session = session
+        self._replace = replace
+        self.rubrics: set[str] = set()  # content hashes written in this batch
+
+    def add(self, request: ImportRequest | Prepared) -> ImportOutcome:
+        """Write one assessment into the batch: stored, skipped as already there, or
+        replaced; ComplianceError, with nothing of it written, when refused."""
+        prepared = request if isinstance(request, Prepared) else Prepared.of(request)
+        for attempt in (1, 2):
+            try:
+                with self._session.begin_nested():  # a savepoint: a race is undone alone
+                    outcome = self._store._write(self._session, prepared, self._replace)
+                break
+            except IntegrityError:
+                # PostgreSQL: another process stored this unit/round/kind, unit or rubric
+                # version meanwhile. Once more, now seeing its row.
+                if attempt == 2:
+                    raise
+        self.rubrics.add(prepared.rubric.content_hash)
+        return outcome
+
+
 def _round_order(label: str, first_date: dt.date | None) -> tuple[dt.date, dt.date, str]:
     parsed = rounds.try_parse(label)
     if parsed is not None:
@@ -535,8 +619,7 @@ def _put_unit(session: Session, unit: Unit) -> None:
         session.execute(update(_UNITS).where(_UNITS.c.code == unit.code).values(values))
 
 
-def _refusal(current: AssessmentRow, assessment: Assessment, source_name: str | None = None) -> str:
-    meta = assessment.meta
+def _refusal(current: AssessmentRow, meta: AssessmentMeta, source_name: str | None = None) -> str:
     when = _aware(current.imported_at).astimezone().strftime("%Y-%m-%d %H:%M")
     new = f"“{source_name}”" if source_name else "新检查表"
     return (

@@ -15,7 +15,7 @@ from compliance.findings import ComplianceError, Finding
 from compliance.intake import FileCheck, Scored, check_file, clashes
 from compliance.numbers import fmt
 from compliance.scoring import Kind
-from compliance.store import ImportOutcome
+from compliance.store import ImportOutcome, ImportRequest
 from compliance.store.accounts import Action, Role, User
 from compliance.web.state import AppState
 from compliance.workbook import layout
@@ -128,17 +128,13 @@ def receive(
     if not result.error_count and not replace:
         result.problems += [m for s in scored if (m := state.store.conflict(s.rubric, s.assessment, s.name))]
     if not result.error_count:
+        stored = []
         try:
-            for s in scored:
-                outcome = state.store.import_assessment(
-                    s.rubric,
-                    s.assessment,
-                    s.card,
-                    source_name=s.name,
-                    source_sha256=s.sha256,
-                    replace=replace,
-                )
-                result.stored.append((s, outcome))
+            with state.store.importing(replace=replace) as batch:  # all of them, or none
+                for s in scored:
+                    request = ImportRequest(s.rubric, s.assessment, s.card, s.name, s.sha256)
+                    stored.append((s, batch.add(request)))
+            result.stored += stored
         except ComplianceError as exc:  # another upload stored this unit, round and kind meanwhile
             result.problems.append(str(exc))
     _record(state, user, result, remote)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -153,7 +154,7 @@ class Book:
     def sheet(self, name: str) -> tuple[Sheet | None, list[Finding]]:
         """Sheet ``name`` to be read row by row, refusing one too large to hold in memory."""
         try:
-            xml = _read_member(self.archive, self.parts[name])  # KeyError: unmapped
+            xml = _sheet_xml(self.archive, self.parts[name])  # KeyError: unmapped
             rows, cols = sheet_extent(xml)
             errors = _error_cells(xml) if _ERROR_CELL in xml else {}
         except _XML_TROUBLE:
@@ -272,6 +273,32 @@ def _read_member(archive: zipfile.ZipFile, name: str) -> bytes:
         data = stream.read(info.file_size)
         if stream.read(1):
             raise zipfile.BadZipFile(f"部件 {name} 比声明的大小更大")
+    return data
+
+
+_LOCAL_HEADER = struct.Struct("<4s2xHH8x2L2H")  # signature, flags, method, sizes, name and extra lengths
+_LOCAL_MAGIC = b"PK\x03\x04"
+
+
+def _sheet_xml(archive: zipfile.ZipFile, name: str) -> bytes:
+    """A sheet's XML for the checks that run before calamine loads it: inflated straight
+    from the file by zlib, no further than its declared size. Its CRC is not computed:
+    calamine checks it while reading the same member, and this copy is only scanned."""
+    info = archive.getinfo(name)
+    method = info.compress_type
+    if info.flag_bits & 0x1 or method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or archive.fp is None:
+        return _read_member(archive, name)
+    archive.fp.seek(info.header_offset)
+    magic, _, _, _, _, name_len, extra_len = _LOCAL_HEADER.unpack(archive.fp.read(_LOCAL_HEADER.size))
+    if magic != _LOCAL_MAGIC:
+        raise zipfile.BadZipFile(f"部件 {name} 的文件头已损坏")
+    archive.fp.seek(name_len + extra_len, io.SEEK_CUR)
+    raw = archive.fp.read(info.compress_size)
+    data = (
+        raw if method == zipfile.ZIP_STORED else zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+    )
+    if len(data) != info.file_size:
+        raise zipfile.BadZipFile(f"部件 {name} 的大小与声明的不同")
     return data
 
 
