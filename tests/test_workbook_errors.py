@@ -336,6 +336,24 @@ def test_one_far_away_cell_does_not_exhaust_memory(tmp_path, mini_catalog, mini_
     assert any(c == "检查表" and "超过上限" in m for c, m in found), found
 
 
+def test_a_far_away_cell_after_a_newline_is_measured_too(tmp_path, mini_catalog, mini_rubric):
+    # XML lets attributes follow any whitespace; calamine reads <c\nr="XFD1048576"> as that cell
+    path = checklist(tmp_path / "far.xlsx", mini_rubric)
+    book = openpyxl.load_workbook(path)
+    book["检查表"]["XFD1048576"] = "x"
+    book.save(path)
+    rewritten = tmp_path / "far-newline.xlsx"
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as new:
+        for name in old.namelist():
+            data = old.read(name)
+            if b'r="XFD1048576"' in data:
+                data = data.replace(b'<c r="XFD1048576"', b'<c\n\tr="XFD1048576"')
+                assert b'\tr="XFD1048576"' in data
+            new.writestr(name, data)
+    found = problems(rewritten, mini_catalog)
+    assert any(c == "检查表" and "超过上限" in m and "1048576 行" in m for c, m in found), found
+
+
 def test_too_many_rows(tmp_path, mini_catalog, mini_rubric, monkeypatch):
     monkeypatch.setattr(source, "MAX_ROWS", 5)
     found = problems(good_workbook(tmp_path, mini_rubric), mini_catalog)
