@@ -157,9 +157,13 @@ class Book:
     def sheet(self, name: str) -> tuple[Sheet | None, list[Finding]]:
         """Sheet ``name`` to be read row by row, refusing one too large to hold in memory."""
         try:
-            xml = _sheet_xml(self.archive, self.parts[name])  # KeyError: unmapped
-            rows, cols = sheet_extent(xml)
-            errors = _error_cells(xml) if _ERROR_CELL.search(xml) else {}
+            part = self.parts[name]  # KeyError: unmapped
+            outside, has_errors = _scan_sheet(self.archive, part)
+            # Only a sheet the scan flags is inflated whole: to measure it exactly, or to
+            # find its error cells.
+            xml = _sheet_xml(self.archive, part) if outside or has_errors else b""
+            rows, cols = sheet_extent(xml) if outside else _INSIDE_BOX
+            errors = _error_cells(xml) if has_errors else {}
         except _XML_TROUBLE:
             # calamine might still read a part we cannot: refuse rather than load it unchecked
             return None, [Finding(self.file, "工作簿结构异常或已损坏：无法读取这张工作表的数据", cell=name)]
@@ -291,18 +295,80 @@ def _sheet_xml(archive: zipfile.ZipFile, name: str) -> bytes:
     method = info.compress_type
     if info.flag_bits & 0x1 or method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or archive.fp is None:
         return _read_member(archive, name)
-    archive.fp.seek(info.header_offset)
-    magic, _, _, _, _, name_len, extra_len = _LOCAL_HEADER.unpack(archive.fp.read(_LOCAL_HEADER.size))
-    if magic != _LOCAL_MAGIC:
-        raise zipfile.BadZipFile(f"部件 {name} 的文件头已损坏")
-    archive.fp.seek(name_len + extra_len, io.SEEK_CUR)
-    raw = archive.fp.read(info.compress_size)
+    raw = _compressed(archive, info)
     data = (
         raw if method == zipfile.ZIP_STORED else zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
     )
     if len(data) != info.file_size:
         raise zipfile.BadZipFile(f"部件 {name} 的大小与声明的不同")
     return data
+
+
+_INSIDE_BOX = (799_999, 20)  # the bound a sheet with no cell outside A1:T799999 stays within
+_SCAN_INPUT = 16 * 1024  # compressed bytes fed to zlib at a time
+_SCAN_PIECE = 64 * 1024
+"""Inflated bytes scanned at a time: below malloc's mmap threshold, so the buffers are
+reused from the heap. Inflating a 3 MB sheet whole took fresh pages from the kernel for
+every sheet of every file — about 800 page faults, a third of the cost of the check."""
+
+
+def _scan_sheet(archive: zipfile.ZipFile, name: str) -> tuple[bool, bool]:
+    """(a cell reference outside the box, a cell holding a formula error) in a sheet's XML,
+    inflated a piece at a time. What follows a piece's last ``<`` is carried into the next:
+    a match holds no ``<``, so one that straddles two pieces starts after it."""
+    outside = errors = False
+    carry = b""
+    for piece in _inflated(archive, name):
+        data = carry + piece if carry else piece
+        outside = outside or _OUTSIDE_BOX.search(data) is not None
+        errors = errors or _ERROR_CELL.search(data) is not None
+        cut = data.rfind(b"<")
+        carry = data[cut:] if cut >= 0 else data
+    return outside, errors
+
+
+def _inflated(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
+    """A zip member's bytes in pieces of at most _SCAN_PIECE, inflated straight from the
+    file by zlib, no further than its declared size (see :func:`_sheet_xml`)."""
+    info = archive.getinfo(name)
+    method = info.compress_type
+    if info.flag_bits & 0x1 or method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or archive.fp is None:
+        yield _read_member(archive, name)
+        return
+    raw = memoryview(_compressed(archive, info))
+    inflate = zlib.decompressobj(-15) if method == zipfile.ZIP_DEFLATED else None
+    size = 0
+    for start in range(0, len(raw), _SCAN_INPUT):
+        pending = raw[start : start + _SCAN_INPUT]
+        while pending:
+            if inflate is None:
+                piece, pending = bytes(pending), b""
+            else:
+                piece = inflate.decompress(pending, _SCAN_PIECE)
+                pending = inflate.unconsumed_tail
+            size += len(piece)
+            if size > info.file_size:
+                raise zipfile.BadZipFile(f"部件 {name} 的大小与声明的不同")
+            if piece:
+                yield piece
+    if inflate is not None:
+        rest = inflate.flush()
+        size += len(rest)
+        if rest and size <= info.file_size:
+            yield rest
+    if size != info.file_size:
+        raise zipfile.BadZipFile(f"部件 {name} 的大小与声明的不同")
+
+
+def _compressed(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A member's raw (still compressed) bytes, found through its local header."""
+    assert archive.fp is not None
+    archive.fp.seek(info.header_offset)
+    magic, _, _, _, _, name_len, extra_len = _LOCAL_HEADER.unpack(archive.fp.read(_LOCAL_HEADER.size))
+    if magic != _LOCAL_MAGIC:
+        raise zipfile.BadZipFile(f"部件 {info.filename} 的文件头已损坏")
+    archive.fp.seek(name_len + extra_len, io.SEEK_CUR)
+    return archive.fp.read(info.compress_size)
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -339,7 +405,7 @@ def sheet_extent(xml: bytes) -> tuple[int, int]:
     """An upper bound of the (rows, columns) calamine will allocate for a sheet, from the
     cell references in its XML (calamine allocates the whole used rectangle at once)."""
     if not _OUTSIDE_BOX.search(xml):
-        return 799_999, 20
+        return _INSIDE_BOX
     refs = _ANY_REF.findall(xml)
     rows = max((int(r) for _, r in refs), default=0)
     cols = max((_column_number(c.decode()) for c in {c for c, _ in refs}), default=0)
