@@ -52,8 +52,12 @@ _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 # No whitespace before r=: an attribute may follow a newline or a tab as well as a space
 # (calamine reads them all), and the bare literal prefix keeps the scan fast; text that
 # merely looks like a reference only costs the exact measurement.
-_OUTSIDE_BOX = re.compile(rb'r="(?:[A-Z]{2,}|[U-Z]|[A-Z]+(?:[89][0-9]{5}|[0-9]{7,})")')
-_ANY_REF = re.compile(rb'\sr="([A-Z]+)([0-9]+)"')
+_BOX = rb'(?:[A-Z]{2,}|[U-Z]|[A-Z]+(?:[89][0-9]{5}|[0-9]{7,})")'
+_OUTSIDE_BOX = re.compile(rb'r="' + _BOX)
+_ANY_REF = re.compile(rb'\sr="([A-Z]+)([0-9]+)"')  # the exact measurement: attributes only
+# What _OUTSIDE_BOX or _ERROR_CELL would find, in one pass: the literal '="' they share
+# keeps sre's fast prefix scan, where an alternation of the two would lose it.
+_FLAGGED = re.compile(rb'="(?:(?<=r=")' + _BOX + rb'|(?<=t=")e")')
 _XML_TROUBLE = (  # what a damaged zip member or XML part raises while we read it
     OSError,
     EOFError,
@@ -335,6 +339,8 @@ def _scan_sheet(archive: zipfile.ZipFile, name: str) -> tuple[bool, bool]:
 
 
 def _search(data: bytes, found: list[bool]) -> None:
+    if _FLAGGED.search(data) is None:  # an ordinary piece: one pass, not two
+        return
     found[0] = found[0] or _OUTSIDE_BOX.search(data) is not None
     found[1] = found[1] or _ERROR_CELL.search(data) is not None
 
