@@ -86,6 +86,26 @@ def test_a_file_with_errors_stops_the_whole_import(workbooks, rubric, tmp_path):
     assert not db.exists()
 
 
+def test_a_later_file_with_errors_rolls_back_what_the_batch_wrote_and_keeps_the_store(
+    workbooks, rubric, tmp_path
+):
+    # import writes each file as it is read: a failure at the end must undo all of them,
+    # and a database that existed before stays, with only what it held
+    db = tmp_path / "h.db"
+    first = workbooks("320602009.xlsx", [(rubric, make(rubric, "320602009")[0])])
+    assert run(first, "--db", str(db)).exit_code == 0
+    goods = [
+        workbooks(f"{code}.xlsx", [(rubric, make(rubric, code)[0])]) for code in ("320602001", "320602002")
+    ]
+    bad = workbooks("bad.xlsx", findings=[Finding("bad.xlsx", "结论“好吧”无法识别", cell="检查表!H5")])
+    result = run(*goods, bad, "--db", str(db))
+    assert result.exit_code == 1 and "1 个文件有错误，未导入任何评估。" in result.output
+    assert "已导入" not in result.output
+    with Store.open(db) as store:
+        assert store.assessment_count() == 1
+        assert [c.meta.unit.code for c in store.cards(make(rubric)[0].meta.round)] == ["320602009"]
+
+
 def test_an_unscorable_assessment_is_reported_with_the_file(workbooks, rubric, tmp_path):
     incomplete = make(rubric, blank=("2.1.4",))[0]
     path = workbooks("incomplete.xlsx", [(rubric, incomplete)])

@@ -1,9 +1,11 @@
-"""`compliance import`: validate every workbook, then store them all in one transaction."""
+"""`compliance import`: read, validate and store every workbook in one transaction —
+each written as soon as it is read, all of it rolled back when any file fails."""
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -78,8 +80,6 @@ def import_(
     from compliance.store import ImportStatus, Store
 
     cat = catalog(standards, rubrics)
-    scored: list[Staged] = []
-    failed = 0
     reads = stage_files(
         workbooks,
         cat,
@@ -90,33 +90,27 @@ def import_(
         allow_incomplete=allow_incomplete,
         rubric=rubric,
     )
-    for more, findings in reads:
-        print_findings(findings)
-        failed += bool(errors_of(findings))
-        scored += more
-    if failed:
-        err.print(f"{failed} 个文件有错误，未导入任何评估。", markup=False)
+    new_file = Store.new_file(db_url(db))
+    try:
+        with Store.open(db_url(db)) as store:
+            batch = _read_and_store(store, reads, len(workbooks), replace, quiet=as_json)
+            problems = _problems(store, batch, replace)
+    except ComplianceError as exc:  # the database failed meanwhile (full, locked…)
+        problems = [f"错误：{exc}", "未导入任何评估。"]
+    except BaseException:
+        _discard(new_file)
+        raise
+    if problems:
+        _discard(new_file)
+        for message in problems:
+            err.print(message, markup=False)
         return Exit.FINDINGS
-
-    with Store.open(db_url(db)) as store:
-        refusals = clashes(scored)
-        if not replace:
-            refusals += [m for m in store.conflicts([s.prepared for s in scored]) if m]
-        if refusals:
-            for message in refusals:
-                err.print(f"错误：{message}", markup=False)
-            err.print("未导入任何评估。", markup=False)
-            return Exit.FINDINGS
-        try:
-            outcomes = _store_all(store, scored, replace, quiet=as_json)
-        except ComplianceError as exc:  # another import stored one of these meanwhile
-            err.print(f"错误：{exc}", markup=False)
-            err.print("未导入任何评估。", markup=False)
-            return Exit.FINDINGS
-
+    outcomes = batch.outcomes  # committed: now each line may say it is stored
     if as_json:
         out.print_json(json.dumps([_json(s, o) for s, o in outcomes], ensure_ascii=False))
     else:
+        for s, outcome in outcomes:
+            out.print(_line(s, outcome), markup=False)
         counts = {status: sum(1 for _, o in outcomes if o.status is status) for status in ImportStatus}
         out.print(
             f"共 {len(outcomes)} 份评估：新导入 {counts[ImportStatus.STORED]}，"
@@ -126,24 +120,77 @@ def import_(
     return Exit.OK
 
 
-def _store_all(
-    store: Store, scored: list[Staged], replace: bool, *, quiet: bool
-) -> list[tuple[Staged, ImportOutcome]]:
-    """Every assessment in one transaction: all of them stored, or none (the error is
-    raised); one line per assessment once they are committed."""
-    outcomes = []
-    with (
-        Progress(console=out, transient=True, disable=quiet or len(scored) <= PROGRESS_ABOVE) as progress,
-        store.importing(replace=replace) as batch,
-    ):
-        task = progress.add_task("导入中", total=len(scored))
-        for s in scored:
-            outcomes.append((s, batch.add(s.prepared)))
-            progress.advance(task)
-    if not quiet:
-        for s, outcome in outcomes:
-            out.print(_line(s, outcome), markup=False)
-    return outcomes
+def _problems(store: Store, batch: _Batch, replace: bool) -> list[str]:
+    """What to say when the batch was rolled back; empty when it was committed."""
+    if batch.failed:
+        return [f"{batch.failed} 个文件有错误，未导入任何评估。"]
+    if not batch.refused:
+        return []
+    # Every reason, found the way a batch is checked before writing.
+    refusals = clashes(batch.scored)
+    if not replace:
+        refusals += [m for m in store.conflicts([s.prepared for s in batch.scored]) if m]
+    return [*(f"错误：{m}" for m in refusals or batch.refused), "未导入任何评估。"]
+
+
+def _discard(new_file: Path | None) -> None:
+    # An import that stored nothing leaves no empty database it created behind.
+    if new_file is not None:
+        from compliance.store import Store
+
+        Store.discard(new_file)
+
+
+@dataclass
+class _Batch:
+    """What one import read and wrote."""
+
+    scored: list[Staged] = field(default_factory=list)
+    outcomes: list[tuple[Staged, ImportOutcome]] = field(default_factory=list)
+    failed: int = 0  # files with errors
+    refused: list[str] = field(default_factory=list)
+
+    @property
+    def writing(self) -> bool:
+        return not (self.failed or self.refused)
+
+
+class _Abandon(Exception):
+    """Leaves the transaction: everything the batch wrote is rolled back."""
+
+
+def _read_and_store(store: Store, reads, files: int, replace: bool, *, quiet: bool) -> _Batch:
+    """Each file written as soon as it is read — the store's SQL overlaps the workers'
+    reading — in one transaction: committed only when every file was read without an
+    error and none was refused; otherwise rolled back, every file still read so that all
+    of their findings are reported in one pass."""
+    batch = _Batch()
+    digests: dict[tuple[str, str, str], str] = {}
+    try:
+        with (
+            Progress(console=err, transient=True, disable=quiet or files <= PROGRESS_ABOVE) as progress,
+            store.importing(replace=replace) as writer,
+        ):
+            task = progress.add_task("读取并导入中", total=files)
+            for more, findings in reads:
+                print_findings(findings)
+                batch.failed += bool(errors_of(findings))
+                batch.scored += more
+                progress.advance(task)
+                for s in more if batch.writing else ():
+                    if digests.setdefault(s.key, s.content) != s.content:
+                        batch.refused.append(f"{s.name}：同一单位、轮次、评估类型有两份内容不同的检查表")
+                        break
+                    try:
+                        batch.outcomes.append((s, writer.add(s.prepared)))
+                    except ComplianceError as exc:  # refused: its savepoint is undone
+                        batch.refused.append(str(exc))
+                        break
+            if not batch.writing:
+                raise _Abandon
+    except _Abandon:
+        pass
+    return batch
 
 
 def _line(s: Staged, outcome: ImportOutcome) -> str:

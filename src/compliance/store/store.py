@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -143,6 +144,23 @@ class Store:
             engine.dispose()
             raise
         return cls(engine, where)
+
+    @staticmethod
+    def new_file(url_or_path: str | os.PathLike) -> Path | None:
+        """The SQLite file that opening ``url_or_path`` would create: None when it exists
+        already, or the store is in memory or on a server."""
+        url = connect.parse(os.fspath(url_or_path))
+        if url.get_backend_name() != "sqlite" or connect.in_memory(url):
+            return None
+        path = Path(url.database or "")
+        return None if path.exists() else path
+
+    @staticmethod
+    def discard(path: Path) -> None:
+        """Remove a SQLite file :meth:`new_file` named, closed and holding nothing (an
+        import that stored nothing leaves no empty database behind), with its WAL files."""
+        for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            part.unlink(missing_ok=True)
 
     def close(self) -> None:
         self._engine.dispose()
