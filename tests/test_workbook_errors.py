@@ -3,6 +3,10 @@ and what is allowed — all of a file's problems in one pass, never a traceback.
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
 import zipfile
 
 import openpyxl
@@ -336,22 +340,75 @@ def test_one_far_away_cell_does_not_exhaust_memory(tmp_path, mini_catalog, mini_
     assert any(c == "检查表" and "超过上限" in m for c, m in found), found
 
 
-def test_a_far_away_cell_after_a_newline_is_measured_too(tmp_path, mini_catalog, mini_rubric):
-    # XML lets attributes follow any whitespace; calamine reads <c\nr="XFD1048576"> as that cell
+# XML and calamine allow many spellings of one cell tag; each must be measured, not just
+# the one spreadsheets write. Each became a far cell that crashed the process.
+_FAR_SPELLINGS = {
+    "after a newline and a tab": b'<c\n\tr="XFD1048576"',
+    "in single quotes": b"<c r='XFD1048576'",
+    "with spaces around =": b'<c r = "XFD1048576"',
+    "in lowercase": b'<c r="xfd1048576"',
+    "after another attribute": b'<c s="0" r="XFD1048576"',
+    "with a namespace prefix": b'<x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="XFD1048576"',
+}
+# Run in a child with a bounded address space: a regression fails this test instead of
+# taking the machine's memory.
+_READ_SHEET = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+from pathlib import Path
+from compliance.workbook.source import open_book
+book, findings = open_book(Path(sys.argv[1]))
+sheet, more = book.sheet("检查表")
+print(json.dumps([f.message for f in findings + more], ensure_ascii=False))
+"""
+
+
+def _far_sheet(tmp_path, mini_rubric, rewrite) -> list[str]:
     path = checklist(tmp_path / "far.xlsx", mini_rubric)
     book = openpyxl.load_workbook(path)
     book["检查表"]["XFD1048576"] = "x"
     book.save(path)
-    rewritten = tmp_path / "far-newline.xlsx"
+    rewritten = tmp_path / "far-rewritten.xlsx"
     with zipfile.ZipFile(path) as old, zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as new:
         for name in old.namelist():
             data = old.read(name)
             if b'r="XFD1048576"' in data:
-                data = data.replace(b'<c r="XFD1048576"', b'<c\n\tr="XFD1048576"')
-                assert b'\tr="XFD1048576"' in data
+                data = rewrite(data)
             new.writestr(name, data)
-    found = problems(rewritten, mini_catalog)
-    assert any(c == "检查表" and "超过上限" in m and "1048576 行" in m for c, m in found), found
+    done = subprocess.run(
+        [sys.executable, "-c", _READ_SHEET, str(rewritten)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("spelling", _FAR_SPELLINGS.values(), ids=_FAR_SPELLINGS.keys())
+def test_a_far_away_cell_is_measured_however_its_tag_is_spelled(tmp_path, mini_rubric, spelling):
+    def rewrite(data: bytes) -> bytes:
+        data = data.replace(b'<c r="XFD1048576"', spelling)
+        if spelling.startswith(b"<x:c"):
+            data = data.replace(b"</is></c></row></sheetData>", b"</is></x:c></row></sheetData>")
+        assert spelling in data
+        return data
+
+    found = _far_sheet(tmp_path, mini_rubric, rewrite)
+    assert any("超过上限" in m and "1048576 行" in m for m in found), found
+
+
+def test_far_away_cells_placed_by_their_row_and_order_are_measured(tmp_path, mini_rubric):
+    # no r on the cells: calamine puts them in the row's r, one column after another
+    far_row = re.compile(rb'<row r="1048576"[^>]*>.*?</row>', re.S)
+    cells = b'<c t="inlineStr"><is><t>x</t></is></c>' * 2_000
+    found = _far_sheet(
+        tmp_path, mini_rubric, lambda d: far_row.sub(b'<row r="1048576">' + cells + b"</row>", d)
+    )
+    assert any("超过上限" in m and "1048576 行、2000 列" in m for m in found), found
+
+
+def test_attributes_run_together_are_refused_not_read(tmp_path, mini_rubric):
+    # calamine reads <c t="s"r="XFD1048576"> as that cell; XML does not allow it
+    rewrite = lambda d: d.replace(b'<c r="XFD1048576" t="inlineStr"', b'<c t="inlineStr"r="XFD1048576"')  # noqa: E731
+    assert _far_sheet(tmp_path, mini_rubric, rewrite) == ["工作簿结构异常或已损坏：无法读取这张工作表的数据"]
 
 
 def test_too_many_rows(tmp_path, mini_catalog, mini_rubric, monkeypatch):

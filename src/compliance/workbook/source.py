@@ -47,17 +47,19 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-# A cell reference outside A1:T799999 (20 columns × 799,999 rows < MAX_CELLS): one cheap
-# search proves an ordinary sheet safe; only a sheet with such a cell is measured exactly.
-# No whitespace before r=: an attribute may follow a newline or a tab as well as a space
-# (calamine reads them all), and the bare literal prefix keeps the scan fast; text that
-# merely looks like a reference only costs the exact measurement.
-_BOX = rb'(?:[A-Z]{2,}|[U-Z]|[A-Z]+(?:[89][0-9]{5}|[0-9]{7,})")'
-_OUTSIDE_BOX = re.compile(rb'r="' + _BOX)
-_ANY_REF = re.compile(rb'\sr="([A-Z]+)([0-9]+)"')  # the exact measurement: attributes only
-# What _OUTSIDE_BOX or _ERROR_CELL would find, in one pass: the literal '="' they share
-# keeps sre's fast prefix scan, where an alternation of the two would lose it.
-_FLAGGED = re.compile(rb'="(?:(?<=r=")' + _BOX + rb'|(?<=t=")e")')
+# A cell calamine would place outside A1:T799999 (20 columns × 799,999 rows < MAX_CELLS),
+# or one whose cached result is a formula error, can only be in a cell start tag that is
+# not written the way every spreadsheet writes one: ``<c r="K12" s="3" t="s">``, its
+# reference first, in the box, each attribute after one space in double quotes. One
+# search finds any other (calamine reads ``r='XFD1'``, ``r = "XFD1"``, lowercase
+# ``xfd1``, ``t="s"r="XFD1"``, and a cell without r where its row's r and its order put
+# it), and only a sheet with such a tag is parsed to measure it: see :func:`_census`.
+# The bare literal ``c`` first keeps sre's fast prefix scan; ``(?<=[<:]c)`` makes it an
+# element named c, with or without a namespace prefix, as calamine matches it.
+_IRREGULAR_CELL = re.compile(
+    rb"c(?<=[<:]c)(?![^ \t\r\n/>])"
+    rb'(?! r="[A-T](?:[1-7][0-9]{5}|[1-9][0-9]{0,4})"(?: (?!r=|t="e")[A-Za-z]+="[^"<]*")*/?>)'
+)
 _XML_TROUBLE = (  # what a damaged zip member or XML part raises while we read it
     OSError,
     EOFError,
@@ -162,12 +164,12 @@ class Book:
         """Sheet ``name`` to be read row by row, refusing one too large to hold in memory."""
         try:
             part = self.parts[name]  # KeyError: unmapped
-            outside, has_errors = _scan_sheet(self.archive, part)
-            # Only a sheet the scan flags is inflated whole: to measure it exactly, or to
-            # find its error cells.
-            xml = _sheet_xml(self.archive, part) if outside or has_errors else b""
-            rows, cols = sheet_extent(xml) if outside else _INSIDE_BOX
-            errors = _error_cells(xml) if has_errors else {}
+            # Only a sheet the scan flags is inflated whole and parsed: to measure it
+            # exactly, and to find its error cells.
+            if _scan_sheet(self.archive, part):
+                rows, cols, errors = _census(_sheet_xml(self.archive, part))
+            else:
+                (rows, cols), errors = _INSIDE_BOX, {}
         except _XML_TROUBLE:
             # calamine might still read a part we cannot: refuse rather than load it unchecked
             return None, [Finding(self.file, "工作簿结构异常或已损坏：无法读取这张工作表的数据", cell=name)]
@@ -316,33 +318,27 @@ reused from the heap. Inflating a 3 MB sheet whole took fresh pages from the ker
 every sheet of every file — about 800 page faults, a third of the cost of the check."""
 
 
-def _scan_sheet(archive: zipfile.ZipFile, name: str) -> tuple[bool, bool]:
-    """(a cell reference outside the box, a cell holding a formula error) in a sheet's XML,
-    inflated a piece at a time. A match holds no ``<``: one that straddles pieces lies
-    between the last ``<`` of one piece and the first ``<`` of a later one, so that
-    junction is searched too — a few bytes, where copying whole pieces would cost more
-    than the search."""
-    found = [False, False]
+def _scan_sheet(archive: zipfile.ZipFile, name: str) -> bool:
+    """Whether a sheet's XML, inflated a piece at a time, has an irregular cell tag (see
+    _IRREGULAR_CELL). A tag holds no ``<``: a piece is searched from its first ``<`` up
+    to its last, where a tag may be cut, and what lies between the last ``<`` of one
+    piece and the first of a later one — the tag cut in two — is searched on its own:
+    a few bytes, where copying whole pieces would cost more than the search."""
     carry = b""
     for piece in _inflated(archive, name):
         head = piece.find(b"<")
-        if head < 0:  # no tag starts here: all of it may belong to a straddling match
+        if head < 0:  # no tag starts here: all of it may belong to a cut tag
             carry += piece
             continue
-        if carry:
-            _search(carry + piece[:head], found)
-        _search(piece, found)
-        carry = piece[piece.rfind(b"<") :]
-    if carry:
-        _search(carry, found)
-    return found[0], found[1]
-
-
-def _search(data: bytes, found: list[bool]) -> None:
-    if _FLAGGED.search(data) is None:  # an ordinary piece: one pass, not two
-        return
-    found[0] = found[0] or _OUTSIDE_BOX.search(data) is not None
-    found[1] = found[1] or _ERROR_CELL.search(data) is not None
+        last = piece.rfind(b"<")
+        # pos and endpos, not slices: no copy; the lookbehind still sees the '<' before
+        # pos, and the negative lookahead cannot run past the cut at endpos.
+        if (carry and _IRREGULAR_CELL.search(carry + piece[:head])) or _IRREGULAR_CELL.search(
+            piece, head, last
+        ):
+            return True
+        carry = piece[last:]
+    return bool(carry) and _IRREGULAR_CELL.search(carry) is not None
 
 
 def _inflated(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
@@ -419,17 +415,6 @@ def _column_number(letters: str) -> int:
     return number
 
 
-def sheet_extent(xml: bytes) -> tuple[int, int]:
-    """An upper bound of the (rows, columns) calamine will allocate for a sheet, from the
-    cell references in its XML (calamine allocates the whole used rectangle at once)."""
-    if not _OUTSIDE_BOX.search(xml):
-        return _INSIDE_BOX
-    refs = _ANY_REF.findall(xml)
-    rows = max((int(r) for _, r in refs), default=0)
-    cols = max((_column_number(c.decode()) for c in {c for c, _ in refs}), default=0)
-    return rows, cols
-
-
 def _formula_cells(archive: zipfile.ZipFile, part: str) -> set[tuple[int, int]]:
     cells: set[tuple[int, int]] = set()
     row, col = -1, -1
@@ -490,27 +475,35 @@ def _styled_cells(archive: zipfile.ZipFile, part: str, styles: set[int]) -> set[
     return cells
 
 
-# A compiled search, not ``in``: on a sheet of long formulas (every '"' a near miss for
-# bytes.find) sre's literal-prefix scan is about twice as fast.
-_ERROR_CELL = re.compile(rb't="e"')
-
-
-def _error_cells(xml: bytes) -> dict[tuple[int, int], CellError]:
-    """(row, col) → the error value of every cell whose cached result is a formula error."""
+def _census(xml: bytes) -> tuple[int, int, dict[tuple[int, int], CellError]]:
+    """(rows, columns) of the rectangle calamine will allocate for a sheet — an upper
+    bound — and (row, col) → the error value of every cell whose cached result is a
+    formula error. Cells are placed as calamine places them: by their reference (letters
+    in either case), else after the cell before in the row, in the row its r names or
+    the one after the row before."""
     cells: dict[tuple[int, int], CellError] = {}
-    row, col, error = -1, -1, False
+    row = col = rows = cols = 0
+    at, error = (0, 0), False
     for event, el in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
         tag = el.tag.rpartition("}")[2]
-        if event == "start" and tag == "row":
-            row, col = int(el.get("r") or row + 2) - 1, -1
-        elif event == "start" and tag == "c":
-            row, col = _position(el.get("r"), row, col + 1)
-            error = el.get("t") == "e"
-        elif event == "end" and tag == "v" and error:
-            cells[row, col] = CellError((el.text or "#VALUE!").strip())
-        elif event == "end" and tag == "row":
+        if tag == "c":
+            if event == "start":
+                at = _position(el.get("r"), row, col)
+                row_of_cell, col = at
+                rows, cols = max(rows, row_of_cell + 1), max(cols, col + 1)
+                error = el.get("t") == "e"
+                cells.pop(at, None)  # a later cell in the same place is the one calamine keeps
+            else:
+                col += 1
+        elif tag == "row" and event == "start":
+            ref = el.get("r")
+            row = int(ref) - 1 if ref is not None else row
+        elif tag == "row":
+            row, col = row + 1, 0
             el.clear()
-    return cells
+        elif tag == "v" and event == "end" and error:
+            cells[at] = CellError((el.text or "#VALUE!").strip())
+    return rows, cols, cells
 
 
 def _marked(lines: Iterator[Line], errors: dict[tuple[int, int], CellError]) -> Iterator[Line]:
@@ -527,9 +520,15 @@ def _marked(lines: Iterator[Line], errors: dict[tuple[int, int], CellError]) -> 
         yield line
 
 
+_REFERENCE = re.compile(r"([A-Za-z]+)([0-9]+)", re.ASCII)
+
+
 def _position(ref: str | None, row: int, col: int) -> tuple[int, int]:
-    """(row, col) of a cell reference like ``K12``; a cell may omit it and follow on."""
+    """(row, col) of a cell reference like ``K12`` (or ``k12``: calamine reads either); a
+    cell may omit it and follow on. ValueError for anything else: calamine refuses it too."""
     if not ref:
         return row, col
-    letters = ref.rstrip("0123456789")
-    return int(ref[len(letters) :]) - 1, _column_number(letters) - 1
+    match = _REFERENCE.fullmatch(ref)
+    if match is None:
+        raise ValueError(f"not a cell reference: {ref[:20]!r}")
+    return int(match[2]) - 1, _column_number(match[1].upper()) - 1
