@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -116,6 +117,19 @@ class Stamp:
 
 _CURRENT = AssessmentRow.superseded.is_(False)
 _ASSESSMENTS, _BONUS, _UNITS = (model.__table__ for model in (AssessmentRow, BonusClaimRow, UnitRow))
+# What an import looks up and writes, built once: a statement with its values bound as
+# parameters is compiled once and found in SQLAlchemy's cache by a cheap key, where one
+# built per file with its values in it is keyed anew by walking every value.
+_CURRENT_OF = select(
+    _ASSESSMENTS.c.id, _ASSESSMENTS.c.digest, _ASSESSMENTS.c.source_name, _ASSESSMENTS.c.imported_at
+).where(
+    _ASSESSMENTS.c.superseded.is_(False),
+    _ASSESSMENTS.c.unit_code == bindparam("code"),
+    _ASSESSMENTS.c.round == bindparam("round_"),
+    _ASSESSMENTS.c.kind == bindparam("kind"),
+)
+_UNIT_OF = select(_UNITS).where(_UNITS.c.code == bindparam("code_"))
+_SUPERSEDE = update(_ASSESSMENTS).where(_ASSESSMENTS.c.id == bindparam("old_id"))
 _IN_BATCH = 500  # unit codes per IN (…): well under every backend's limit of bound parameters
 _KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}  # 自评, 考评, 复查
 
@@ -257,7 +271,7 @@ class Store:
             answers.append(None if same else _refusal(row, p.meta, p.source_name))
         return answers
 
-    def _current(self, key: tuple[str, str, str]) -> AssessmentRow | None:
+    def _current(self, key: tuple[str, str, str]) -> _Current | None:
         with self._reading() as session:
             return self._current_of(session, key)
 
@@ -268,9 +282,11 @@ class Store:
         self._stored_rubrics.add(request.rubric.content_hash)  # committed: it is there for good
         return outcome
 
-    def _write(self, session: Session, prepared: Prepared, replace: bool) -> ImportOutcome:
+    def _write(
+        self, session: Session, prepared: Prepared, replace: bool, known: Collection[str] = ()
+    ) -> ImportOutcome:
         """One assessment's rows, in the caller's transaction; nothing is written when it
-        is skipped or refused."""
+        is skipped or refused. ``known``: rubric hashes this transaction has written."""
         meta, encoded, name = prepared.meta, prepared.encoded, prepared.source_name
         now = dt.datetime.now(dt.UTC)
         current = self._current_of(session, prepared.key)
@@ -278,20 +294,20 @@ class Store:
             return _outcome(ImportStatus.SKIPPED, current.id, meta, name)
         if current is not None and not replace:
             raise ComplianceError(_refusal(current, meta, name))
-        self._add_rubric(session, prepared.rubric, now)
+        if prepared.rubric.content_hash not in known:
+            self._add_rubric(session, prepared.rubric, now)
         _put_unit(session, meta.unit)
-        if current is not None:
-            current.superseded = True
-            session.flush()  # the old row is history before the new one is current
+        if current is not None:  # the old row is history before the new one is current
+            session.execute(_SUPERSEDE.values(superseded=True), {"old_id": current.id})
         row = encoded.assessment | {"imported_at": now}
-        new_id = session.execute(insert(_ASSESSMENTS).values(row)).inserted_primary_key[0]
+        new_id = session.execute(insert(_ASSESSMENTS), row).inserted_primary_key[0]
         if encoded.items:
             self._insert_items(session, encoded, new_id)
         if encoded.bonus:
             session.execute(insert(_BONUS), [dict(row, assessment_id=new_id) for row in encoded.bonus])
         if current is None:
             return _outcome(ImportStatus.STORED, new_id, meta, name)
-        current.superseded_by = new_id
+        session.execute(_SUPERSEDE.values(superseded_by=new_id), {"old_id": current.id})
         return _outcome(ImportStatus.REPLACED, new_id, meta, name, replaced_id=current.id)
 
     def _insert_items(self, session: Session, encoded: codec.Encoded, assessment_id: int) -> None:
@@ -318,16 +334,9 @@ class Store:
         return self._rubrics[content_hash]
 
     @staticmethod
-    def _current_of(session: Session, key: tuple[str, str, str]) -> AssessmentRow | None:
+    def _current_of(session: Session, key: tuple[str, str, str]) -> _Current | None:
         code, round_, kind = key
-        return session.scalar(
-            select(AssessmentRow).where(
-                _CURRENT,
-                AssessmentRow.unit_code == code,
-                AssessmentRow.round == round_,
-                AssessmentRow.kind == kind,
-            )
-        )
+        return session.execute(_CURRENT_OF, {"code": code, "round_": round_, "kind": kind}).first()
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
@@ -583,7 +592,7 @@ class Importer:
         for attempt in (1, 2):
             try:
                 with self._session.begin_nested():  # a savepoint: a race is undone alone
-                    outcome = self._store._write(self._session, prepared, self._replace)
+                    outcome = self._store._write(self._session, prepared, self._replace, self.rubrics)
                 break
             except IntegrityError:
                 # PostgreSQL: another process stored this unit/round/kind, unit or rubric
@@ -630,14 +639,23 @@ def _key_of(assessment: Assessment) -> tuple[str, str, str]:
 def _put_unit(session: Session, unit: Unit) -> None:
     """The unit as this workbook describes it: added, or updated where it differs."""
     values = codec.unit_values(unit)
-    stored = session.execute(select(_UNITS).where(_UNITS.c.code == unit.code)).mappings().first()
+    stored = session.execute(_UNIT_OF, {"code_": unit.code}).mappings().first()
     if stored is None:
-        session.execute(insert(_UNITS).values(values))
+        session.execute(insert(_UNITS), values)
     elif dict(stored) != values:
         session.execute(update(_UNITS).where(_UNITS.c.code == unit.code).values(values))
 
 
-def _refusal(current: AssessmentRow, meta: AssessmentMeta, source_name: str | None = None) -> str:
+class _Current(Protocol):
+    """The current assessment of a unit, round and kind, as far as an import needs it."""
+
+    id: int
+    digest: str
+    source_name: str
+    imported_at: dt.datetime
+
+
+def _refusal(current: _Current, meta: AssessmentMeta, source_name: str | None = None) -> str:
     when = _aware(current.imported_at).astimezone().strftime("%Y-%m-%d %H:%M")
     new = f"“{source_name}”" if source_name else "新检查表"
     return (
