@@ -278,6 +278,29 @@ def test_stored_totals_that_do_not_rescore_are_reported(store_url, rubric):
         store.cards("2019年第一轮")
 
 
+@pytest.mark.parametrize(
+    "defect",
+    [
+        pytest.param(lambda row: row | {"note": None} if row["note"] else row, id="an item's note lost"),
+        pytest.param(
+            lambda row: row | {"count": Decimal(7)} if row["has_input"] else row, id="a count changed"
+        ),
+        pytest.param(lambda row: row | {"has_input": False}, id="entered items taken for missing ones"),
+    ],
+)
+def test_an_assessment_whose_rows_would_not_read_back_is_refused(store_url, rubric, monkeypatch, defect):
+    """The check that stands in for rescoring at import: an encoder defect is caught."""
+    from compliance.store import codec
+
+    assessment, card = make(rubric, seed=3)
+    assert any(i.note for i in assessment.items) and any(i.count for i in assessment.items)
+    item_row = codec._item_row
+    monkeypatch.setattr(codec, "_item_row", lambda *a: defect(item_row(*a)))
+    with Store.open(store_url) as store, pytest.raises(StoreIntegrityError, match="无法原样读回"):
+        put(store, rubric, assessment, card)
+    assert counts(store_url)["assessments"] == 0
+
+
 # --- opening --------------------------------------------------------------------------
 
 

@@ -12,8 +12,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
+from operator import attrgetter, itemgetter
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, text
@@ -347,10 +348,14 @@ def _item_row(position: int, given: ItemInput, has_input: bool, score: ItemScore
 
 def check_round_trip(encoded: Encoded, assessment: Assessment) -> None:
     """Refuse to store what would not read back as the assessment it came from: the rows,
-    decoded as reading decodes them, must give its meta, inputs and claims again."""
+    decoded as reading decodes them, must give its meta, inputs and claims again. An item
+    is compared as the tuple the decoder builds its ItemInput from — the same comparison
+    as of the ItemInputs, without building three hundred of them per file."""
     row = encoded.assessment
-    back = _assessment(row, (i for i in encoded.items if i["has_input"]), encoded.bonus, assessment.meta.unit)
-    if _inputs(back) != _inputs(assessment):
+    back = _assessment(row, (), encoded.bonus, assessment.meta.unit)
+    stored = {entry[0]: entry for entry in map(_entered, encoded.items) if entry is not None}
+    given = {entry[0]: entry for entry in map(_COMPARED, assessment.items)}
+    if _inputs(back) != _inputs(assessment) or stored != given:
         raise StoreIntegrityError(
             f"单位 {row['unit_code']}（{row['round']}，{row['kind']}）的评估存入后无法原样读回，未导入。"
             "这是程序缺陷，请报告给维护者。"
@@ -361,10 +366,23 @@ def _inputs(a: Assessment) -> tuple:
     # Where each came from (the cells) is not kept: only what was entered must come back.
     return (
         a.meta,
-        {i.code: i for i in a.items},
         [(b.code, b.note) for b in a.bonus],
         [(p.code, p.count, p.note) for p in a.penalties],
     )
+
+
+# The item columns that hold what was entered, in the order of ItemInput's compared fields:
+# the decoder builds an ItemInput from them, and check_round_trip compares them as they are.
+_INPUT_COLUMNS = ("code", "result", "count", "measured", "score_input", "note", "evidence")
+_INPUT_FIELDS = tuple(f.name for f in fields(ItemInput) if f.compare)
+assert len(_INPUT_FIELDS) == len(_INPUT_COLUMNS), "ItemInput gained a field the store does not keep"
+_COMPARED = attrgetter(*_INPUT_FIELDS)
+_COLUMNS = itemgetter(*_INPUT_COLUMNS)
+
+
+def _entered(row: Mapping) -> tuple | None:
+    """What was entered in an item row, or None for an item the workbook had no row for."""
+    return _COLUMNS(row) if row["has_input"] else None
 
 
 # The keys of every _item_row, in the order its dict (and so item_tuples) has them.
@@ -410,12 +428,7 @@ def _assessment(row: Mapping, items: Iterable[Mapping], bonus: Iterable[Mapping]
         date=row["date"],
         inspectors=tuple(row["inspectors"]),
     )
-    inputs = tuple(
-        ItemInput(
-            i["code"], i["result"], i["count"], i["measured"], i["score_input"], i["note"], i["evidence"]
-        )
-        for i in items
-    )
+    inputs = tuple(ItemInput(*_COLUMNS(i)) for i in items)
     claims = tuple(BonusClaim(b["code"], b["note"]) for b in bonus)
     penalties = tuple(
         PenaltyClaim(code, None if count is None else Decimal(count), note)

@@ -127,6 +127,13 @@ def filled(lines: Iterable[tuple[int, Line]], merged: Merged, header_row: int) -
     for (r0, c0), (r1, _) in merged:
         if r0 > header_row and r1 > r0:
             starts.setdefault(r0, []).append((c0, r1))
+    # Most sheets merge nothing below the header: their rows pass as they are.
+    return _filling(lines, starts) if starts else iter(lines)
+
+
+def _filling(
+    lines: Iterable[tuple[int, Line]], starts: dict[int, list[tuple[int, int]]]
+) -> Iterator[tuple[int, Line]]:
     active: dict[int, tuple[Cell, int]] = {}  # column → (value, last row of its range)
     for row, line in lines:
         for col, last in starts.get(row, ()):
@@ -402,9 +409,13 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 def _absolute(sheet: python_calamine.CalamineSheet) -> Iterator[Line]:
     """The sheet's rows from A1: calamine's rows start at row 1 but at the first used column."""
-    offset = [""] * (sheet.start[1] if sheet.start else 0)
-    for line in sheet.iter_rows():
-        yield offset + line if offset else line
+    start = sheet.start[1] if sheet.start else 0
+    return _shifted(sheet.iter_rows(), [""] * start) if start else sheet.iter_rows()
+
+
+def _shifted(lines: Iterator[Line], offset: Line) -> Iterator[Line]:
+    for line in lines:
+        yield offset + line
 
 
 def _column_number(letters: str) -> int:

@@ -131,11 +131,18 @@ def rows_below(
 ) -> Iterator[tuple[int, dict[str, Cell]]]:
     """(row, values by header) of every row with something in ``names``; blank rows —
     thousands of them at the end of a sheet too — are skipped."""
-    columns = [(name, header.columns[name]) for name in names if name in header.columns]
+    wanted = [name for name in names if name in header.columns]
+    cols = [header.columns[name] for name in wanted]
+    width = max(cols, default=-1) + 1
     for row, line in lines:
-        values = {name: line[col] if col < len(line) else "" for name, col in columns}
-        if any(v != "" and not (isinstance(v, str) and not v.strip()) for v in values.values()):
-            yield row, values
+        cells = [line[c] for c in cols] if len(line) >= width else [_at(line, c) for c in cols]
+        # something in it: any value but text of nothing but spaces (calamine's empty is "")
+        if any(v.__class__ is not str or v.strip() for v in cells):
+            yield row, dict(zip(wanted, cells, strict=True))
+
+
+def _at(line: Line, col: int) -> Cell:
+    return line[col] if col < len(line) else ""
 
 
 def result_text(value: Cell) -> str | None:
@@ -263,8 +270,11 @@ class RowReader:
     def _text(
         self, row: int, values: dict[str, Cell], name: str, code: str, findings: list[Finding]
     ) -> str | None:
+        value = values.get(name, "")
+        if value == "":  # most rows leave it empty: skip the call
+            return None
         try:
-            return limited(values.get(name, ""), name, NOTE_MAX)
+            return limited(value, name, NOTE_MAX)
         except BadCell as exc:
             findings.append(self.where.finding(row, self.header.columns[name], f"条目 {code} 的{exc}"))
             return None
