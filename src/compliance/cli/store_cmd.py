@@ -109,8 +109,8 @@ def import_(
     if as_json:
         out.print_json(json.dumps([_json(s, o) for s, o in outcomes], ensure_ascii=False))
     else:
-        for s, outcome in outcomes:
-            out.print(_line(s, outcome), markup=False)
+        if outcomes:  # one print: rich lays out each call anew
+            out.print("\n".join(_line(s, outcome) for s, outcome in outcomes), markup=False)
         counts = {status: sum(1 for _, o in outcomes if o.status is status) for status in ImportStatus}
         out.print(
             f"共 {len(outcomes)} 份评估：新导入 {counts[ImportStatus.STORED]}，"
