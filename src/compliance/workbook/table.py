@@ -136,9 +136,12 @@ def rows_below(
     width = max(cols, default=-1) + 1
     for row, line in lines:
         cells = [line[c] for c in cols] if len(line) >= width else [_at(line, c) for c in cols]
-        # something in it: any value but text of nothing but spaces (calamine's empty is "")
-        if any(v.__class__ is not str or v.strip() for v in cells):
-            yield row, dict(zip(wanted, cells, strict=True))
+        # something in it: any value but text of nothing but spaces (calamine's empty is "");
+        # a loop, not any() over a generator: this runs for every row of a million-row form
+        for v in cells:
+            if v.__class__ is not str or v.strip():
+                yield row, dict(zip(wanted, cells, strict=True))
+                break
 
 
 def _at(line: Line, col: int) -> Cell:
