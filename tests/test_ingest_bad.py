@@ -4,8 +4,10 @@ nothing written when the table cannot be read at all."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -326,3 +328,97 @@ def test_a_word_table_continued_after_a_page_break_without_its_header(tmp_path):
     result, findings = analyse(path)
     assert [(e.code, e.points) for e in result.entries()] == [("1.1", 5), ("1.2", 5), ("1.3", 10)]
     assert any("没有表头，已按上一张表的列接续读取" in str(f) and "续表.docx 表2" in str(f) for f in findings)
+
+
+def _soffice_xls(tmp_path: Path, rows: list[list[object]]) -> Path:
+    book = Workbook()
+    book.active.title = "评分表"
+    for line in rows:
+        book.active.append(line)
+    book.save(tmp_path / "表.xlsx")
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "xls",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "表.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return tmp_path / "表.xls"
+
+
+_NUMBER, _RK = 0x0203, 0x027E
+
+# In a child with a bounded address space: a regression fails the test, not the machine.
+_INGEST = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+from pathlib import Path
+from compliance.ingest.reader import read_tables
+grids, findings = read_tables(Path(sys.argv[1]))
+print(json.dumps([[f.cell, f.message] for f in findings], ensure_ascii=False))
+"""
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+def test_an_xls_with_one_far_away_cell_is_refused_before_it_is_loaded(tmp_path):
+    # calamine opens an .xls by allocating every sheet's used rectangle: one cell record
+    # moved to row 65,536, column 65,536 asked for 137 GB and killed the process
+    import olefile
+
+    path = _soffice_xls(tmp_path, [["序号", "内容", "分值"], [1, "着装规范", 2.5]])
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        biff = bytearray(ole.openstream("Workbook").read())
+        at, moved = 0, 0
+        while at + 4 <= len(biff):  # the BIFF records, walked here on their own
+            kind, length = (
+                int.from_bytes(biff[at : at + 2], "little"),
+                int.from_bytes(biff[at + 2 : at + 4], "little"),
+            )
+            if kind in (_NUMBER, _RK) and not moved:
+                biff[at + 4 : at + 8] = b"\xff\xff\xff\xff"  # row and column 65,535
+                moved += 1
+            at += 4 + length
+        assert moved == 1
+        ole.write_stream("Workbook", bytes(biff))
+    done = subprocess.run(
+        [sys.executable, "-c", _INGEST, str(path)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == [
+        [
+            "评分表",
+            "工作表过大：65536 行、65536 列（上限 5000 行、60 列）；Excel 97–2003 工作簿只能整本读入，"
+            "未读取：请删除这张工作表的多余行列，或另存为 .xlsx",
+        ]
+    ]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+def test_the_measured_extent_of_an_xls_sheet_is_what_calamine_reads(tmp_path):
+    import python_calamine
+
+    from compliance.ingest.biff import sheet_extents
+
+    rows = [["序号", "内容", None, "分值"], [None] * 6 + ["备注"], [1, "着装规范", None, 2.5]]
+    path = _soffice_xls(tmp_path, rows)
+    (extent,) = sheet_extents(path.read_bytes())
+    sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("评分表")
+    assert (
+        (extent.name, extent.rows, extent.columns)
+        == ("评分表", sheet.end[0] + 1, sheet.end[1] + 1)
+        == (
+            "评分表",
+            3,
+            7,
+        )
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ from defusedxml.common import DefusedXmlException
 
 from compliance import files
 from compliance.findings import Finding
+from compliance.ingest.biff import sheet_extents
 from compliance.ingest.text import clean
 from compliance.workbook.source import MAX_FILE_BYTES, MAX_MEMBERS, MAX_UNZIPPED_BYTES, open_book
 
@@ -163,6 +165,23 @@ def _read_xls(path: Path, head: bytes) -> tuple[list[Grid], list[Finding]]:
         return [], [Finding(path.name, "不是 .xls 工作簿：文件内容不是 Excel 97–2003 格式")]
     if _ENCRYPTED in path.read_bytes():
         return [], [Finding(path.name, "工作簿设置了打开密码（已加密）：请取消密码后另存再导入")]
+    # Measured before calamine opens the file: it allocates every sheet's rectangle then.
+    try:
+        extents = sheet_extents(path.read_bytes())
+    except (OSError, ValueError, struct.error):
+        return [], [Finding(path.name, "工作簿结构异常或已损坏：无法读取其中的单元格记录")]
+    too_large = [
+        Finding(
+            path.name,
+            f"工作表过大：{e.rows} 行、{e.columns} 列（上限 {MAX_TABLE_ROWS} 行、{MAX_TABLE_COLUMNS} 列）；"
+            "Excel 97–2003 工作簿只能整本读入，未读取：请删除这张工作表的多余行列，或另存为 .xlsx",
+            cell=e.name,
+        )
+        for e in extents
+        if e.rows > MAX_TABLE_ROWS or e.columns > MAX_TABLE_COLUMNS
+    ]
+    if too_large:
+        return [], too_large
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError:
