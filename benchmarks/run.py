@@ -531,9 +531,15 @@ def w_report_all(ctx: Context) -> list[Row]:
     cli = None if ctx.args.tiny else _cli_rerun(ctx, db, out2)
     _profile(ctx, "rerun", lambda: report_command(db, out2, workers=2))
     t1, t2, tr = median(one), median(two), median(rerun)
+    # each repeat's 1- and 2-process runs are adjacent: their ratio, not the ratio of
+    # medians taken minutes apart, is what the machine's drift leaves alone
+    speedups = [a / b for a, b in zip(one, two, strict=True)]
+    speedup = median(speedups)
     cores = os.cpu_count() or 1
     note4 = (
-        f"本机 {cores} 核；ours = `compliance report --all` 的库调用，HTML 与图表在工作进程中生成；"
+        f"本机 {cores} 核；加速为每次重复中 1 进程与 2 进程耗时之比的中位数（各次 "
+        f"{', '.join(f'{x:.2f}' for x in speedups)}）；"
+        f"ours = `compliance report --all` 的库调用，HTML 与图表在工作进程中生成；"
         f"按 CPU 时间推算，两个空闲核最多加速 {median(bound):.2f}×（不受机器上其他负载影响）；"
         f"各次 1 分钟平均负载 {'、'.join(loads)}"
     )
@@ -543,7 +549,7 @@ def w_report_all(ctx: Context) -> list[Row]:
             f"；命令行 `compliance report --all` 重跑（含解释器启动）{seconds(cli)}，为首次的 {cli / t2:.1%}"
         )
     return [
-        Row(label4, seconds(t2), seconds(t1), f"{t1 / t2:.2f}×", goal4, t1 / t2 >= 1.7, note4),
+        Row(label4, seconds(t2), seconds(t1), f"{speedup:.2f}×", goal4, speedup >= 1.7, note4),
         Row(label5, seconds(tr), seconds(t2), f"{tr / t2:.3f}×", goal5, tr <= 0.02 * t2, note5),
     ]
 
