@@ -491,29 +491,39 @@ def _census(xml: bytes) -> tuple[int, int, dict[tuple[int, int], CellError]]:
     bound — and (row, col) → the error value of every cell whose cached result is a
     formula error. Cells are placed as calamine places them: by their reference (letters
     in either case), else after the cell before in the row, in the row its r names or
-    the one after the row before."""
+    the one after the row before.
+
+    calamine's versions differ on an element written self-closed (``<c r="A1"/>``,
+    ``<row r="9"/>``): the one installed reads it as an empty pair, newer ones skip it,
+    and this parser cannot tell the two apart. Cells are placed (and errors marked) as
+    the installed one places them; the bound also follows each cell where an element
+    without children is never let move the running row or column back, at or beyond
+    where a version that skips it would place the cell."""
     cells: dict[tuple[int, int], CellError] = {}
-    row = col = rows = cols = 0
-    at, error = (0, 0), False
+    row = col = rows = cols = 0  # placed as the installed calamine places them
+    high_row = high_col = 0  # never moved back by an element without children
+    before = (0, 0)  # (high_row, high_col) when the current row began
     for event, el in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
         tag = el.tag.rpartition("}")[2]
-        if tag == "c":
-            if event == "start":
-                at = _position(el.get("r"), row, col)
-                row_of_cell, col = at
-                rows, cols = max(rows, row_of_cell + 1), max(cols, col + 1)
-                error = el.get("t") == "e"
-                cells.pop(at, None)  # a later cell in the same place is the one calamine keeps
-            else:
-                col += 1
-        elif tag == "row" and event == "start":
-            ref = el.get("r")
-            row = int(ref) - 1 if ref is not None else row
+        if tag == "row" and event == "start":
+            before = (high_row, high_col)
+            if (ref := el.get("r")) is not None:
+                row = high_row = int(ref) - 1
         elif tag == "row":
             row, col = row + 1, 0
+            high_row, high_col = (high_row + 1, 0) if len(el) else (max(before[0], high_row + 1), before[1])
             el.clear()
-        elif tag == "v" and event == "end" and error:
-            cells[at] = CellError((el.text or "#VALUE!").strip())
+        elif tag == "c" and event == "end":
+            at = _position(el.get("r"), row, col)
+            high = _position(el.get("r"), high_row, high_col)
+            rows, cols = max(rows, at[0] + 1, high[0] + 1), max(cols, at[1] + 1, high[1] + 1)
+            col = at[1] + 1
+            high_col = high[1] + 1 if len(el) else max(high_col, high[1] + 1)
+            value = next((v for v in el if v.tag.rpartition("}")[2] == "v"), None)
+            if el.get("t") == "e" and value is not None:
+                cells[at] = CellError((value.text or "#VALUE!").strip())
+            else:
+                cells.pop(at, None)  # a later cell in the same place is the one calamine keeps
     return rows, cols, cells
 
 
