@@ -29,7 +29,7 @@ from compliance.scoring.scorecard import ScoreCard
 from compliance.standard import ILLUSTRATIVE_NOTICE
 from compliance.workbook import layout as L
 from compliance.workbook.cells import col_letter
-from compliance.workbook.template import choices, finish, rule_text
+from compliance.workbook.template import Sheet, choices, finish, rule_text
 
 _OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 _PROTECTION = {"format_columns": True, "format_rows": True}
@@ -79,9 +79,9 @@ def write_recheck(
         "input_score": book.add_format({**fill, "align": "center", "num_format": places}),
         "input_date": book.add_format({**fill, "num_format": "yyyy-mm-dd", "align": "left"}),
     }
-    info = book.add_worksheet(L.INFO_SHEET)
-    sheet = book.add_worksheet(L.ITEMS_SHEET)
-    bonus = book.add_worksheet(L.BONUS_SHEET)
+    info = book.add_worksheet(L.INFO_SHEET, Sheet)
+    sheet = book.add_worksheet(L.ITEMS_SHEET, Sheet)
+    bonus = book.add_worksheet(L.BONUS_SHEET, Sheet)
     _info(info, rubric, audit, s, round=round, date=date, inspectors=tuple(inspectors), count=len(items))
     _items(sheet, rubric, audit, items, s)
     _bonus(bonus, rubric, {c.code for c in claims}, s)
