@@ -202,22 +202,7 @@ def test_a_points_cell_that_is_not_a_number_is_located(tmp_path):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
 def test_an_xls_saved_by_libreoffice_reads_like_the_xlsx(tmp_path):
     source = CORPUS / "jinhua-shuzi" / "jinhua-shuzi.xlsx"
-    subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--convert-to",
-            "xls",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    old, _ = analyse(tmp_path / "jinhua-shuzi.xls")
+    old, _ = analyse(_to_xls(source, tmp_path))
     new, _ = analyse(source)
     assert old is not None and new is not None
     assert [(e.code, e.points, e.reading.kind) for e in old.entries()] == [
@@ -330,28 +315,33 @@ def test_a_word_table_continued_after_a_page_break_without_its_header(tmp_path):
     assert any("没有表头，已按上一张表的列接续读取" in str(f) and "续表.docx 表2" in str(f) for f in findings)
 
 
+def _to_xls(source: Path, folder: Path) -> Path:
+    """``source`` saved as .xls by LibreOffice, in ``folder``."""
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{folder}/lo",
+            "--convert-to",
+            "xls",
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return folder / f"{source.stem}.xls"
+
+
 def _soffice_xls(tmp_path: Path, rows: list[list[object]]) -> Path:
     book = Workbook()
     book.active.title = "评分表"
     for line in rows:
         book.active.append(line)
     book.save(tmp_path / "表.xlsx")
-    subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--convert-to",
-            "xls",
-            "--outdir",
-            str(tmp_path),
-            str(tmp_path / "表.xlsx"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return tmp_path / "表.xls"
+    return _to_xls(tmp_path / "表.xlsx", tmp_path)
 
 
 _NUMBER, _RK = 0x0203, 0x027E
