@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from openpyxl import Workbook
+from sheet_lab import convert
 from typer.testing import CliRunner
 
 from compliance.cli import app
@@ -317,22 +318,8 @@ def test_a_word_table_continued_after_a_page_break_without_its_header(tmp_path):
 
 def _to_xls(source: Path, folder: Path) -> Path:
     """``source`` saved as .xls by LibreOffice, in ``folder``."""
-    subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            f"-env:UserInstallation=file://{folder}/lo",
-            "--convert-to",
-            "xls",
-            "--outdir",
-            str(folder),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return folder / f"{source.stem}.xls"
+    (converted,) = convert([source], folder, folder / "lo", to="xls")
+    return converted
 
 
 def _soffice_xls(tmp_path: Path, rows: list[list[object]]) -> Path:
