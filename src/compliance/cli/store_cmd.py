@@ -183,7 +183,7 @@ def _read_and_store(store: Store, reads, files: int, replace: bool, *, quiet: bo
                         break
                     try:
                         batch.outcomes.append((s, writer.add(s.prepared)))
-                    except ComplianceError as exc:  # refused: its savepoint is undone
+                    except ComplianceError as exc:  # refused before it wrote anything
                         batch.refused.append(str(exc))
                         break
             if not batch.writing:

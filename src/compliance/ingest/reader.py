@@ -163,11 +163,12 @@ def _read_xls(path: Path, head: bytes) -> tuple[list[Grid], list[Finding]]:
         return [], [Finding(path.name, "文件扩展名为 .xls，内容却是 .xlsx：请把扩展名改为 .xlsx 后重试")]
     if not head.startswith(_OLE):
         return [], [Finding(path.name, "不是 .xls 工作簿：文件内容不是 Excel 97–2003 格式")]
-    if _ENCRYPTED in path.read_bytes():
+    data = path.read_bytes()
+    if _ENCRYPTED in data:
         return [], [Finding(path.name, "工作簿设置了打开密码（已加密）：请取消密码后另存再导入")]
     # Measured before calamine opens the file: it allocates every sheet's rectangle then.
     try:
-        extents = sheet_extents(path.read_bytes())
+        extents = sheet_extents(data)
     except (OSError, ValueError, struct.error):
         return [], [Finding(path.name, "工作簿结构异常或已损坏：无法读取其中的单元格记录")]
     too_large = [

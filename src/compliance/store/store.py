@@ -294,8 +294,7 @@ class Store:
             return _outcome(ImportStatus.SKIPPED, current.id, meta, name)
         if current is not None and not replace:
             raise ComplianceError(_refusal(current, meta, name))
-        if prepared.rubric.content_hash not in known:
-            self._add_rubric(session, prepared.rubric, now)
+        self._add_rubric(session, prepared.rubric, now, known)
         _put_unit(session, meta.unit)
         if current is not None:  # the old row is history before the new one is current
             session.execute(_SUPERSEDE.values(superseded=True), {"old_id": current.id})
@@ -319,10 +318,13 @@ class Store:
         sql = f"INSERT INTO item_results ({', '.join(codec.ITEM_COLUMNS)}) VALUES ({', '.join([mark] * len(codec.ITEM_COLUMNS))})"
         connection.exec_driver_sql(sql, codec.item_tuples(encoded, assessment_id))
 
-    def _add_rubric(self, session: Session, rubric: ResolvedRubric, now: dt.datetime) -> None:
+    def _add_rubric(
+        self, session: Session, rubric: ResolvedRubric, now: dt.datetime, known: Collection[str] = ()
+    ) -> None:
         """The rubric's snapshot, added when new. One content hash is one rubric: the hash
-        covers everything that scores, so an equal hash needs no deeper comparison."""
-        if rubric.content_hash in self._stored_rubrics:
+        covers everything that scores, so an equal hash needs no deeper comparison.
+        ``known``: hashes this transaction has written already."""
+        if rubric.content_hash in self._stored_rubrics or rubric.content_hash in known:
             return
         if session.get(RubricVersionRow, rubric.content_hash) is None:
             session.add(codec.rubric_row(rubric, now))
