@@ -399,3 +399,100 @@ def test_the_measured_extent_of_an_xls_sheet_is_what_calamine_reads(tmp_path):
             7,
         )
     )
+
+
+def _word_table(path: Path, rows: list[list[str]]) -> Path:
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, line in enumerate(rows):
+        for c, value in enumerate(line):
+            table.cell(r, c).text = value
+    document.save(path)
+    return path
+
+
+# the spanning cell stands for 10⁹ columns beside 2 others; 10⁹ skipped columns precede 3
+@pytest.mark.parametrize(("element", "width"), [("gridSpan", 1_000_000_002), ("gridBefore", 1_000_000_003)])
+def test_a_word_table_that_claims_a_billion_columns_is_refused_before_it_is_built(tmp_path, element, width):
+    # each cell of a w:gridSpan became that many list entries: 8 GB for this one cell
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    path = _word_table(tmp_path / "宽表.docx", [["序号", "考核内容", "分值"], ["1", "着装规范", "2"]])
+    document = docx.Document(str(path))
+    tr = document.tables[0]._tbl.tr_lst[1]
+    claim = OxmlElement(f"w:{element}")
+    claim.set(qn("w:val"), "1000000000")
+    if element == "gridSpan":
+        tr.tc_lst[0].get_or_add_tcPr().append(claim)
+    else:
+        tr.get_or_add_trPr().append(claim)
+    document.save(str(path))
+    done = subprocess.run(
+        [sys.executable, "-c", _INGEST, str(path)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == [
+        [
+            None,
+            f"表格过大：2 行、{width} 列（上限 5000 行、60 列），未读取：评分表不会这么大，"
+            "请删除多余的行列，或只把评分表另存为一个文件后再导入",
+        ]
+    ]
+    assert refused(path, tmp_path).startswith(f"宽表.docx 表1: 表格过大：2 行、{width} 列")
+
+
+def test_a_word_table_over_the_row_limit_is_refused_not_cut(tmp_path):
+    # it used to be cut at row 5,000 without a word: the items below were lost
+    import copy
+
+    import docx
+
+    path = _word_table(tmp_path / "长表.docx", [["序号", "考核内容", "分值"], ["1", "着装规范", "2"]])
+    document = docx.Document(str(path))
+    tbl = document.tables[0]._tbl
+    row = tbl.tr_lst[1]
+    for _ in range(5_000):
+        tbl.append(copy.deepcopy(row))
+    document.save(str(path))
+    message = refused(path, tmp_path)
+    assert message.startswith("长表.docx 表1: 表格过大：5002 行、3 列（上限 5000 行、60 列）")
+
+
+def test_a_csv_over_the_row_limit_is_refused_but_blank_lines_after_it_are_not_rows(tmp_path):
+    from compliance.ingest.reader import read_tables
+
+    head = "序号,考核内容,分值\n"
+    fits = tmp_path / "够.csv"
+    fits.write_text(head + "1,着装规范,2\n" * 4_999 + ",,\n" * 3_000 + "\n" * 3_000, encoding="utf-8")
+    grids, findings = read_tables(fits)
+    assert findings == [] and len(grids[0].text) == 5_000
+
+    over = tmp_path / "多.csv"
+    over.write_text(head + "1,着装规范,2\n" * 5_000 + "\n" * 10, encoding="utf-8")
+    grids, findings = read_tables(over)
+    assert grids == []
+    assert [str(f) for f in findings] == [
+        "多.csv: 表格过大：5001 行、3 列（上限 5000 行、60 列），未读取：评分表不会这么大，"
+        "请删除多余的行列，或只把评分表另存为一个文件后再导入"
+    ]
+
+
+def test_an_xlsx_sheet_wider_than_the_limit_is_refused_but_blank_cells_do_not_count(tmp_path):
+    from compliance.ingest.reader import read_tables
+
+    rows = [["序号", "考核内容", "分值"], [1, "着装规范", 2]]
+    spaced = sheet(tmp_path / "空格.xlsx", [rows[0] + [None] * 80 + ["  "], rows[1]])
+    grids, findings = read_tables(spaced)
+    assert findings == [] and [g.text[1][:3] for g in grids] == [["1", "着装规范", "2"]]
+
+    wide = sheet(tmp_path / "宽.xlsx", [rows[0], rows[1] + [None] * 57 + ["备注"]])
+    grids, findings = read_tables(wide)
+    assert grids == []
+    assert [str(f) for f in findings] == [
+        "宽.xlsx!评分表: 表格过大：2 行、61 列（上限 5000 行、60 列），未读取：评分表不会这么大，"
+        "请删除多余的行列，或只把评分表另存为一个文件后再导入"
+    ]

@@ -14,7 +14,7 @@ import io
 import re
 import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -148,7 +148,12 @@ def _read_xlsx(path: Path, head: bytes) -> tuple[list[Grid], list[Finding]]:
         for sheet in book.names:
             grid, more = book.grid(sheet)
             findings += [Finding(path.name, f.message, cell=f.cell) for f in more]
-            if grid is not None:
+            if grid is None:
+                continue
+            problem = _too_large(*_extent(grid.rows))
+            if problem:
+                findings.append(Finding(path.name, problem, cell=sheet))
+            else:
                 grids.append(_grid(path.name, "xlsx", sheet, grid.rows, list(grid.merged)))
     finally:
         book.close()
@@ -218,7 +223,34 @@ def _read_xls(path: Path, head: bytes) -> tuple[list[Grid], list[Finding]]:
     return grids, findings
 
 
+def _too_large(height: int, width: int) -> str | None:
+    if height <= MAX_TABLE_ROWS and width <= MAX_TABLE_COLUMNS:
+        return None
+    return (
+        f"表格过大：{height} 行、{width} 列（上限 {MAX_TABLE_ROWS} 行、{MAX_TABLE_COLUMNS} 列），未读取："
+        "评分表不会这么大，请删除多余的行列，或只把评分表另存为一个文件后再导入"
+    )
+
+
+def _extent(rows: Iterable[list[object]]) -> tuple[int, int]:
+    """Rows and columns up to the last non-blank cell: the blank cells a sheet's formatting
+    leaves around a table are not part of it."""
+    height = width = 0
+    for r, line in enumerate(rows, start=1):
+        last = len(line)
+        while last and _blank(line[last - 1]):
+            last -= 1
+        if last:
+            height, width = r, max(width, last)
+    return height, width
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _grid(file: str, kind: str, name: str, rows: list[list[object]], merged: list) -> Grid:
+    # Every reader has refused a table over the limits; what is cut here is blank.
     rows = rows[:MAX_TABLE_ROWS]
     width = min(max((len(line) for line in rows), default=0), MAX_TABLE_COLUMNS)
     raw = [[*line[:width], *[""] * (width - len(line[:width]))] for line in rows]
@@ -271,15 +303,19 @@ def _read_csv(path: Path) -> tuple[list[Grid], list[Finding]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;，")
     except csv.Error:
         dialect = csv.excel
-    rows = list(_limited(csv.reader(io.StringIO(content), dialect)))
+    rows: list[list[object]] = []
+    height = width = 0
+    for r, line in enumerate(csv.reader(io.StringIO(content), dialect), start=1):
+        if r <= MAX_TABLE_ROWS:
+            rows.append(list(line))
+        # only measured past the limit: a file of blank lines must not fill the memory
+        used = _extent([line])[1]
+        if used:
+            height, width = r, max(width, used)
+    problem = _too_large(height, width)
+    if problem:
+        return [], [Finding(path.name, problem)]
     return [_grid(path.name, "csv", path.stem, rows, [])], []
-
-
-def _limited(reader: Iterator[list[str]]) -> Iterator[list[object]]:
-    for i, line in enumerate(reader):
-        if i >= MAX_TABLE_ROWS:
-            return
-        yield list(line)
 
 
 # --- Word ---------------------------------------------------------------------------
@@ -312,7 +348,19 @@ def _read_docx(path: Path, head: bytes) -> tuple[list[Grid], list[Finding]]:
         return [], [Finding(name, f"文档已损坏，无法读取（{exc}）")]
     except Exception as exc:  # lxml.etree.XMLSyntaxError and kin: a damaged part
         return [], [Finding(name, f"文档已损坏，无法读取（{type(exc).__name__}）")]
-    grids = [_docx_grid(name, f"表{i}", table) for i, table in enumerate(document.tables, start=1)]
+    grids: list[Grid] = []
+    findings: list[Finding] = []
+    for i, table in enumerate(document.tables, start=1):
+        trs = table._tbl.tr_lst  # python-docx builds this list anew on every access
+        # measured from the grid before a row is built: one w:gridSpan of 10⁹ would ask
+        # for gigabytes
+        problem = _too_large(len(trs), max((_docx_width(tr) for tr in trs), default=0))
+        if problem:
+            findings.append(Finding(f"{name} 表{i}", problem))
+        else:
+            grids.append(_docx_grid(name, f"表{i}", table, trs))
+    if findings:
+        return [], findings
     if grids:
         grids[0] = replace(grids[0], caption=_caption(document))
     if not grids:
@@ -361,7 +409,11 @@ def _refuse_docx(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
-def _docx_grid(file: str, name: str, table) -> Grid:
+def _docx_width(tr) -> int:
+    return (tr.grid_before or 0) + sum(max(1, tc.grid_span or 1) for tc in tr.tc_lst)
+
+
+def _docx_grid(file: str, name: str, table, trs: list) -> Grid:
     """A Word table as a grid: ``gridSpan`` cells repeat across, ``vMerge`` continues down."""
     from docx.table import _Cell
 
@@ -369,7 +421,7 @@ def _docx_grid(file: str, name: str, table) -> Grid:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
     open_down: dict[int, int] = {}  # column → row where its vertical merge started
     spans: dict[tuple[int, int], int] = {}
-    for r, tr in enumerate(table._tbl.tr_lst[:MAX_TABLE_ROWS]):
+    for r, tr in enumerate(trs):
         line: list[object] = [""] * (tr.grid_before or 0)
         col = len(line)
         for tc in tr.tc_lst:
@@ -392,13 +444,13 @@ def _docx_grid(file: str, name: str, table) -> Grid:
     # merged ranges from the spans and vertical runs
     height = len(rows)
     done: set[tuple[int, int]] = set()
-    for r, tr in enumerate(table._tbl.tr_lst[:MAX_TABLE_ROWS]):
+    for r, tr in enumerate(trs):
         col = tr.grid_before or 0
         for tc in tr.tc_lst:
             span = max(1, tc.grid_span or 1)
             if tc.vMerge == "restart" and (r, col) not in done:
                 last = r
-                while last + 1 < height and _continues(table, last + 1, col):
+                while last + 1 < height and _continues(trs[last + 1], col):
                     last += 1
                 merged.append(((r, col), (last, col + span - 1)))
                 done.add((r, col))
@@ -408,8 +460,7 @@ def _docx_grid(file: str, name: str, table) -> Grid:
     return _grid(file, "docx", name, rows, merged)
 
 
-def _continues(table, row: int, col: int) -> bool:
-    tr = table._tbl.tr_lst[row]
+def _continues(tr, col: int) -> bool:
     at = tr.grid_before or 0
     for tc in tr.tc_lst:
         if at == col:
